@@ -1,0 +1,51 @@
+"""GiveFirst web application: the app factory."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from app.config import Config, config_from_env
+from app.extensions import csrf, db, migrate
+
+
+def create_app(config: type[Config] | None = None, **overrides: object) -> Flask:
+    """Build the Flask app. No scheduler, network or migrations happen here."""
+    config = config or config_from_env()
+    config.validate()
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(root, "templates"),
+        instance_path=os.path.join(root, "instance"),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(root, "migrations"))
+    from app import security
+
+    # Before CSRFProtect, so a view re-displaying a form after a CSRF failure knows the user.
+    security.init_app(app)
+    csrf.init_app(app)
+
+    from app.admin.routes import bp as admin_bp
+    from app.auth.routes import bp as auth_bp
+    from app.main.routes import bp as main_bp
+    from app.posts.routes import bp as posts_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(posts_bp)
+    app.register_blueprint(admin_bp, url_prefix="/coordinator")
+
+    from app.cli import register_cli
+
+    register_cli(app)
+
+    from app import templating
+
+    templating.init_app(app)
+    return app

@@ -1,0 +1,119 @@
+"""Configuration classes; every secret and deployment setting comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+# Used only when SECRET_KEY is not set; ProductionConfig.validate() refuses it.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(default: str) -> str:
+    url = os.environ.get("DATABASE_URL", default)
+    # Heroku-style URLs name the old driver; we ship psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE_DIR / 'givefirst.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    PARTNERSHIP_NAME = os.environ.get("PARTNERSHIP_NAME", "GiveFirst Partnership")
+    PARTNERSHIP_TIMEZONE = os.environ.get("PARTNERSHIP_TIMEZONE", "Europe/London")
+    # Where links in emails point; the web app's public address.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 12
+
+    # CSRF tokens last a working day; an expired one re-displays the form with its data.
+    WTF_CSRF_TIME_LIMIT = 60 * 60 * 8
+
+    # Mail: with SMTP_HOST set, mail goes over SMTP; otherwise to OUTBOX_DIR as .eml files.
+    MAIL_FROM = os.environ.get("MAIL_FROM", "GiveFirst <no-reply@givefirst.test>")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")
+    SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "30"))
+    OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+
+    INVITE_MAX_AGE = 60 * 60 * 24 * 14
+    RESET_MAX_AGE = 60 * 60 * 2
+    # Sign-in throttle: failures allowed per email, and per address, within the window.
+    LOGIN_MAX_FAILURES_PER_EMAIL = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_WINDOW_SECONDS = 15 * 60
+
+    POSTS_PER_PAGE = 20
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse settings that must never reach users."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
+    SMTP_HOST = ""
+    LOGIN_MAX_FAILURES_PER_EMAIL = 5
+    # Fast hashing keeps the suite quick; production uses werkzeug's default (scrypt).
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+
+    @classmethod
+    def validate(cls) -> None:
+        if cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("Set SECRET_KEY to a random string of 32+ characters in production.")
+        if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            raise RuntimeError("Set DATABASE_URL to a PostgreSQL database in production.")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by GIVEFIRST_ENV (default: development)."""
+    name = os.environ.get("GIVEFIRST_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        choices = ", ".join(CONFIGS)
+        raise RuntimeError(f"GIVEFIRST_ENV must be one of {choices}; got {name!r}") from None
