@@ -33,13 +33,18 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
 
     from app.admin.routes import bp as admin_bp
     from app.auth.routes import bp as auth_bp
+    from app.imports.routes import bp as imports_bp
     from app.main.routes import bp as main_bp
+    from app.people.routes import bp as people_bp
     from app.posts.routes import bp as posts_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(posts_bp)
+    # Every coordinator page lives under /coordinator.
     app.register_blueprint(admin_bp, url_prefix="/coordinator")
+    app.register_blueprint(people_bp, url_prefix="/coordinator/people")
+    app.register_blueprint(imports_bp, url_prefix="/coordinator/import")
 
     from app.cli import register_cli
 

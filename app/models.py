@@ -113,6 +113,14 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Digest preferences: the whole email, and each of its sections.
+    digest_enabled: Mapped[bool] = mapped_column(default=True)
+    digest_can_help: Mapped[bool] = mapped_column(default=True)
+    digest_could_help_you: Mapped[bool] = mapped_column(default=True)
+    digest_news: Mapped[bool] = mapped_column(default=True)
+    # Set when a 5xx bounce says the address is dead; mail stops until a coordinator clears it.
+    email_bouncing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    email_bounce_reason: Mapped[str] = mapped_column(sa.String(300), default="")
 
     school: Mapped[School | None] = relationship(back_populates="users")
 
@@ -228,3 +236,160 @@ class LoginAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, index=True
     )
+
+
+# --- The weekly cycle: match runs, suggestions, digests, replies, partnerships -----------------
+
+
+class SuggestionStatus(enum.StrEnum):
+    PENDING = "pending"  # waiting for a coordinator's review
+    PUBLISHED = "published"  # approved (or auto-published): goes into the next digest
+    REJECTED = "rejected"  # a coordinator said no, with a reason
+    SUPERSEDED = "superseded"  # a forced re-run of the same week replaced it
+
+
+class Answer(enum.StrEnum):
+    INTERESTED = "interested"
+    NOT_NOW = "not_now"
+    NOT_RELEVANT = "not_relevant"
+
+
+class PartnershipStatus(enum.StrEnum):
+    INTRODUCED = "introduced"
+    AGREED = "agreed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
+
+
+class MatchRun(db.Model):
+    """One weekly run of the matcher over all open posts."""
+
+    __tablename__ = "match_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Monday of the run's week in the partnership's timezone: one run per week.
+    week_start: Mapped[date] = mapped_column(sa.Date, index=True)
+    # 1 for the week's run; a forced re-run of the same week gets the next number.
+    attempt: Mapped[int] = mapped_column(default=1)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    open_offers: Mapped[int] = mapped_column(default=0)
+    open_requests: Mapped[int] = mapped_column(default=0)
+    pairs_suggested: Mapped[int] = mapped_column(default=0)
+    requests_unmatched: Mapped[int] = mapped_column(default=0)
+    triggered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    suggestions: Mapped[list[Suggestion]] = relationship(back_populates="run")
+    unmatched: Mapped[list[UnmatchedRequest]] = relationship(back_populates="run")
+
+    __table_args__ = (sa.UniqueConstraint("week_start", "attempt"),)
+
+
+class Suggestion(db.Model):
+    """A suggested pair: a request and the offer that could meet it."""
+
+    __tablename__ = "suggestion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("match_run.id"), index=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    score: Mapped[float] = mapped_column(sa.Float)
+    reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # The engine's ranked alternatives: [{"offer": post id, "score": .., "reasons": [..]}].
+    alternatives: Mapped[list[dict[str, object]]] = mapped_column(sa.JSON, default=list)
+    status: Mapped[SuggestionStatus] = mapped_column(
+        _enum(SuggestionStatus, "suggestion_status"), default=SuggestionStatus.PENDING, index=True
+    )
+    reject_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # A coordinator's note shown to both schools in the digest.
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    request_answer: Mapped[Answer | None] = mapped_column(_enum(Answer, "request_answer"))
+    request_answer_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    request_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    offer_answer: Mapped[Answer | None] = mapped_column(_enum(Answer, "offer_answer"))
+    offer_answer_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    offer_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    run: Mapped[MatchRun] = relationship(back_populates="suggestions")
+    request: Mapped[Post] = relationship(foreign_keys=[request_id])
+    offer: Mapped[Post] = relationship(foreign_keys=[offer_id])
+
+    __table_args__ = (sa.UniqueConstraint("run_id", "request_id"),)
+
+
+class UnmatchedRequest(db.Model):
+    """A request a run could not pair, with the engine's reason (the partnership's gaps)."""
+
+    __tablename__ = "unmatched_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("match_run.id"), index=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    reason: Mapped[str] = mapped_column(sa.String(300))
+
+    run: Mapped[MatchRun] = relationship(back_populates="unmatched")
+    request: Mapped[Post] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("run_id", "request_id"),)
+
+
+class DigestRun(db.Model):
+    """The weekly digest: recorded once per week."""
+
+    __tablename__ = "digest_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week_start: Mapped[date] = mapped_column(sa.Date, unique=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    messages: Mapped[list[DigestMessage]] = relationship(back_populates="run")
+
+
+class DigestMessage(db.Model):
+    """One recipient's digest for one week; recorded and committed before it is sent."""
+
+    __tablename__ = "digest_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("digest_run.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # pending -> sent, or failed (permanent); a crashed run leaves pending rows to resume.
+    status: Mapped[str] = mapped_column(sa.String(20), default="pending", index=True)
+    message_id: Mapped[str] = mapped_column(sa.String(200))
+    attempts: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(sa.String(300), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    run: Mapped[DigestRun] = relationship(back_populates="messages")
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("run_id", "user_id"),)
+
+
+class Partnership(db.Model):
+    """Two schools introduced to each other because both said they were interested."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    suggestion_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suggestion.id"), unique=True)
+    request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    status: Mapped[PartnershipStatus] = mapped_column(
+        _enum(PartnershipStatus, "partnership_status"), default=PartnershipStatus.INTRODUCED
+    )
+    # Paired by hand by a coordinator rather than suggested by the matcher.
+    by_hand: Mapped[bool] = mapped_column(default=False)
+    introduced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    suggestion: Mapped[Suggestion | None] = relationship()
+    request: Mapped[Post] = relationship(foreign_keys=[request_id])
+    offer: Mapped[Post] = relationship(foreign_keys=[offer_id])

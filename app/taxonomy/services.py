@@ -1,0 +1,123 @@
+"""The partnership's expertise taxonomy: seeding, tag resolution, and the matcher's view of it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Tag, TagAlias
+from matching.taxonomy import normalise
+
+
+def default_taxonomy() -> dict[str, Any]:
+    """The taxonomy file the matching library ships (matching/data/taxonomy.json)."""
+    text = resources.files("matching").joinpath("data/taxonomy.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
+    """Load concepts and aliases that the database lacks; returns how many concepts were added.
+
+    Idempotent: existing concepts (by slug) keep the coordinators' edits.
+    """
+    data = data or default_taxonomy()
+    existing = {t.slug: t for t in db.session.scalars(sa.select(Tag))}
+    added: dict[str, Tag] = {}
+    for concept in data["concepts"]:
+        if concept["id"] in existing:
+            continue
+        tag = Tag(slug=concept["id"], label=concept["label"])
+        for text in concept.get("aliases", []):
+            tag.aliases.append(TagAlias(text=text, normalised=normalise(text)))
+        for text in concept.get("abbreviations", []):
+            tag.aliases.append(
+                TagAlias(text=text, normalised=normalise(text), is_abbreviation=True)
+            )
+        added[concept["id"]] = tag
+        db.session.add(tag)
+    known = existing | added
+    for concept in data["concepts"]:
+        if concept["id"] in added and concept.get("parent"):
+            added[concept["id"]].parent = known[concept["parent"]]
+    db.session.commit()
+    return len(added)
+
+
+def tag_lookup() -> dict[str, Tag]:
+    """normalised label/alias/slug -> concept, for mapping typed tags onto the taxonomy."""
+    tags = db.session.scalars(sa.select(Tag).options(selectinload(Tag.aliases))).all()
+    lookup: dict[str, Tag] = {}
+    # Aliases first, so a concept's own label or slug wins over another's alias.
+    for tag in tags:
+        for alias in tag.aliases:
+            lookup.setdefault(alias.normalised, tag)
+    for tag in tags:
+        lookup[normalise(tag.slug.replace("-", " "))] = tag
+        lookup[normalise(tag.label)] = tag
+    return lookup
+
+
+def resolve_tags(
+    typed: Iterable[str], lookup: dict[str, Tag] | None = None
+) -> tuple[list[Tag], list[str]]:
+    """Split typed tags into taxonomy concepts and free tags (kept as written, de-duplicated)."""
+    lookup = lookup if lookup is not None else tag_lookup()
+    concepts: list[Tag] = []
+    free: list[str] = []
+    seen: set[str] = set()
+    for raw in typed:
+        text = " ".join(raw.split())
+        key = normalise(text)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        tag = lookup.get(key)
+        if tag is not None:
+            if tag not in concepts:
+                concepts.append(tag)
+        else:
+            free.append(text[:60])
+    return concepts, free
+
+
+def split_tag_input(value: str) -> list[str]:
+    """Tags typed in one box, separated by commas, semicolons or new lines."""
+    parts = value.replace(";", ",").replace("\n", ",").split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def descendant_ids(tag_id: int) -> list[int]:
+    """The concept and every concept below it (one query: the whole tree is small)."""
+    parents = dict(db.session.execute(sa.select(Tag.id, Tag.parent_id)).tuples().all())
+    result = [tag_id]
+    frontier = [tag_id]
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier]
+        result.extend(frontier)
+    return result
+
+
+def matcher_taxonomy() -> dict[str, Any]:
+    """The coordinators' edited taxonomy in the matching library's dict format."""
+    tags = db.session.scalars(
+        sa.select(Tag).options(selectinload(Tag.aliases), selectinload(Tag.parent))
+    ).all()
+    return {
+        "version": 1,
+        "concepts": [
+            {
+                "id": t.slug,
+                "label": t.label,
+                "parent": t.parent.slug if t.parent else None,
+                "aliases": [a.text for a in t.aliases if not a.is_abbreviation],
+                "abbreviations": [a.text for a in t.aliases if a.is_abbreviation],
+            }
+            for t in tags
+        ],
+    }
