@@ -25,7 +25,7 @@ demo: migrate
 
 run: demo
 	@$(FLASK) demo sign-ins
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python -m jobs.devserver
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -69,9 +69,23 @@ class Config:
 
     POSTS_PER_PAGE = 20
 
+    # The weekly cycle. Crontab expressions in the partnership's timezone.
+    MATCH_CRON = os.environ.get("MATCH_CRON", "0 19 * * thu")
+    DIGEST_CRON = os.environ.get("DIGEST_CRON", "0 7 * * mon")
+    REMINDER_CRON = os.environ.get("REMINDER_CRON", "0 8 * * *")
+    CLOSE_EXPIRED_CRON = os.environ.get("CLOSE_EXPIRED_CRON", "30 1 * * *")
+    # A job missed while the scheduler was down still runs if it is at most this late.
+    JOB_MISFIRE_GRACE_SECONDS = int(os.environ.get("JOB_MISFIRE_GRACE_SECONDS", str(6 * 3600)))
+    # review: coordinators approve suggestions first; auto: suggestions publish at once.
+    PUBLISH_MODE = os.environ.get("PUBLISH_MODE", "review")
+    REPLY_LINK_MAX_AGE = 60 * 60 * 24 * 28
+    REMINDER_AFTER_DAYS = 7
+
     @classmethod
     def validate(cls) -> None:
         """Refuse settings that must never reach users."""
+        if cls.PUBLISH_MODE not in {"review", "auto"}:
+            raise RuntimeError("PUBLISH_MODE must be review or auto")
 
 
 class DevelopmentConfig(Config):
@@ -96,6 +110,7 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
+        super().validate()
         if cls.SECRET_KEY == DEV_SECRET_KEY or len(cls.SECRET_KEY) < 32:
             raise RuntimeError("Set SECRET_KEY to a random string of 32+ characters in production.")
         if cls.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):

@@ -1,0 +1,1 @@
+"""Background work, outside the web process: job functions, their schedule, the scheduler."""

@@ -1,0 +1,40 @@
+"""`make run`: the web app and the scheduler process side by side; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+
+def main() -> int:
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    processes = [
+        subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", "5000"]),
+        subprocess.Popen([*flask, "jobs", "scheduler"]),
+    ]
+    print("GiveFirst is running at http://127.0.0.1:5000 (Ctrl-C stops the site and scheduler)")
+    try:
+        # If either stops on its own, stop the other too rather than run half a service.
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for p in processes:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 10
+        for p in processes:
+            try:
+                p.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+    # Ctrl-C is a normal stop; any other exit status is reported.
+    failed = [p.returncode for p in processes if p.returncode not in (0, None, -signal.SIGINT)]
+    return failed[0] if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
