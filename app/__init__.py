@@ -37,6 +37,8 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     from app.main.routes import bp as main_bp
     from app.people.routes import bp as people_bp
     from app.posts.routes import bp as posts_bp
+    from app.replies.routes import bp as replies_bp
+    from app.review.routes import bp as review_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -45,6 +47,9 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(admin_bp, url_prefix="/coordinator")
     app.register_blueprint(people_bp, url_prefix="/coordinator/people")
     app.register_blueprint(imports_bp, url_prefix="/coordinator/import")
+    app.register_blueprint(review_bp, url_prefix="/coordinator/review")
+    # Pages reached from links in emails; they need no sign-in, only a signed token.
+    app.register_blueprint(replies_bp, url_prefix="/email")
 
     from app.cli import register_cli
 

@@ -315,6 +315,8 @@ class Suggestion(db.Model):
     offer_answer_reason: Mapped[str] = mapped_column(sa.String(300), default="")
     offer_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The weekly digest that announced it; None until one has.
+    digest_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("digest_run.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     run: Mapped[MatchRun] = relationship(back_populates="suggestions")

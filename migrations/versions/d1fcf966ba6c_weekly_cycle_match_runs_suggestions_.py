@@ -1,8 +1,8 @@
 """weekly cycle: match runs, suggestions, digests, partnerships
 
-Revision ID: f5e51c3ff70c
+Revision ID: d1fcf966ba6c
 Revises: 347269a2f1ba
-Create Date: 2026-11-23 09:28:41.769303
+Create Date: 2026-11-23 09:31:00.193360
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'f5e51c3ff70c'
+revision = 'd1fcf966ba6c'
 down_revision = '347269a2f1ba'
 branch_labels = None
 depends_on = None
@@ -84,7 +84,9 @@ def upgrade():
     sa.Column('offer_answer_reason', sa.String(length=300), nullable=False),
     sa.Column('offer_answered_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('digest_run_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['digest_run_id'], ['digest_run.id'], name=op.f('fk_suggestion_digest_run_id_digest_run')),
     sa.ForeignKeyConstraint(['offer_id'], ['post.id'], name=op.f('fk_suggestion_offer_id_post')),
     sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_suggestion_request_id_post')),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name=op.f('fk_suggestion_reviewed_by_id_user')),
@@ -93,6 +95,7 @@ def upgrade():
     sa.UniqueConstraint('run_id', 'request_id', name=op.f('uq_suggestion_run_id'))
     )
     with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suggestion_digest_run_id'), ['digest_run_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_offer_id'), ['offer_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_request_id'), ['request_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_run_id'), ['run_id'], unique=False)
@@ -166,6 +169,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_suggestion_run_id'))
         batch_op.drop_index(batch_op.f('ix_suggestion_request_id'))
         batch_op.drop_index(batch_op.f('ix_suggestion_offer_id'))
+        batch_op.drop_index(batch_op.f('ix_suggestion_digest_run_id'))
 
     op.drop_table('suggestion')
     with op.batch_alter_table('match_run', schema=None) as batch_op:

@@ -1,0 +1,5 @@
+"""Pages behind the links in emails: answer a suggestion, unsubscribe, preferences."""
+
+from flask import Blueprint
+
+bp = Blueprint("replies", __name__)
