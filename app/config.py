@@ -68,6 +68,8 @@ class Config:
     LOGIN_WINDOW_SECONDS = 15 * 60
 
     POSTS_PER_PAGE = 20
+    # CSV uploads are small; refuse anything larger before reading it.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
 
     # The weekly cycle. Crontab expressions in the partnership's timezone.
     MATCH_CRON = os.environ.get("MATCH_CRON", "0 19 * * thu")

@@ -54,8 +54,13 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     view = current_app.view_functions.get(request.endpoint or "")
     if view is not None and getattr(view, "redisplay_on_csrf_error", False):
         g.csrf_error = True
-        response = current_app.make_response(view(**(request.view_args or {})))
-        response.status_code = 400
+        try:
+            response = current_app.make_response(view(**(request.view_args or {})))
+        except HTTPException as exc:  # e.g. the view's own 403 for someone else's page
+            return render_error(exc)
+        # A redirect means the view sent them elsewhere (to sign in): keep it.
+        if response.status_code < 300:
+            response.status_code = 400
         return response
     return render_error(error)
 
