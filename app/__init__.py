@@ -22,6 +22,13 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy: trust its X-Forwarded-* headers, so the sign-in throttle
+        # sees each visitor's address rather than the proxy's.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(root, "migrations"))

@@ -42,6 +42,9 @@ class Config:
     # Where links in emails point; the web app's public address.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app; 0 for none.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app, url_for
 
 
 def external_url(endpoint: str, **values: Any) -> str:
-    """The public address of an endpoint, with or without a request under way."""
-    if has_request_context():
-        path = url_for(endpoint, **values)
-    else:
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-            path = url_for(endpoint, **values)
-    return current_app.config["BASE_URL"].rstrip("/") + path
+    """An absolute URL on BASE_URL, built with or without a request (CLI, scheduler)."""
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+    # A throwaway request on BASE_URL: url_for then uses its host, scheme and path prefix,
+    # never the address of whatever request (if any) is being served.
+    with current_app.test_request_context(base_url=base_url):
+        return url_for(endpoint, _external=True, **values)

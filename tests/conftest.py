@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 
 from app import create_app
@@ -20,6 +20,14 @@ from tests import factories
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[Flask]:
     app = create_app(TestingConfig, OUTBOX_DIR=str(tmp_path / "outbox"))
+
+    # The fixture's app context is shared by every request in a test, and so is `g`: forget
+    # the per-request CSRF values so one request's token or failure never leaks into the next.
+    @app.teardown_request
+    def _forget_request_globals(_exc: BaseException | None) -> None:
+        for name in ("csrf_token", "csrf_error"):
+            g.pop(name, None)
+
     with app.app_context():
         db.drop_all()  # a previous run on PostgreSQL may have been interrupted
         db.create_all()
@@ -35,8 +43,8 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def make() -> type[factories.Factories]:
-    """Factories for schools, people, tags and posts."""
+def make(app: Flask) -> type[factories.Factories]:
+    """Factories for schools, people, tags and posts (inside the test's app context)."""
     return factories.Factories
 
 
