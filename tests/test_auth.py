@@ -158,7 +158,7 @@ def test_invited_coordinator_lands_on_the_coordinator_page(
     assert result.ok
     [message] = read_outbox(outbox)
     assert "as a coordinator" in bodies(message)[0]
-    assert "the partnership's coordinators" in bodies(message)[0]  # nobody named as inviter
+    assert "The partnership's coordinators have invited you" in bodies(message)[0]
     link = path_of(link_in(message, "/auth/accept-invite/"))
     response = client.post(
         link,

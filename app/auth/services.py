@@ -253,11 +253,12 @@ def _joining_as(user: User) -> str:
 
 
 def _inviter_description(invited_by: User | None) -> str:
+    """Who invited them, with the verb: 'Priya Sandhu has' / 'The coordinators have'."""
     if invited_by is None:
-        return "the partnership's coordinators"
+        return "The partnership's coordinators have"
     if invited_by.job_title:
-        return f"{invited_by.name} ({invited_by.job_title})"
-    return invited_by.name
+        return f"{invited_by.name} ({invited_by.job_title}) has"
+    return f"{invited_by.name} has"
 
 
 def invited_user(token: str) -> User | None:
