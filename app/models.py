@@ -293,8 +293,11 @@ class Suggestion(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("match_run.id"), index=True)
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
-    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    # Deleting a post deletes its suggestions; partnerships keep their posts (see posts services).
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(sa.Float)
     reasons: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
     # The engine's ranked alternatives: [{"offer": post id, "score": .., "reasons": [..]}].
@@ -333,7 +336,9 @@ class UnmatchedRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("match_run.id"), index=True)
-    request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[str] = mapped_column(sa.String(300))
 
     run: Mapped[MatchRun] = relationship(back_populates="unmatched")
@@ -382,7 +387,9 @@ class Partnership(db.Model):
     __tablename__ = "partnership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    suggestion_id: Mapped[int | None] = mapped_column(sa.ForeignKey("suggestion.id"), unique=True)
+    suggestion_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("suggestion.id", ondelete="SET NULL"), unique=True
+    )
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
     status: Mapped[PartnershipStatus] = mapped_column(

@@ -87,8 +87,8 @@ def upgrade():
     sa.Column('digest_run_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['digest_run_id'], ['digest_run.id'], name=op.f('fk_suggestion_digest_run_id_digest_run')),
-    sa.ForeignKeyConstraint(['offer_id'], ['post.id'], name=op.f('fk_suggestion_offer_id_post')),
-    sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_suggestion_request_id_post')),
+    sa.ForeignKeyConstraint(['offer_id'], ['post.id'], name=op.f('fk_suggestion_offer_id_post'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_suggestion_request_id_post'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['user.id'], name=op.f('fk_suggestion_reviewed_by_id_user')),
     sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_suggestion_run_id_match_run')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_suggestion')),
@@ -106,7 +106,7 @@ def upgrade():
     sa.Column('run_id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
     sa.Column('reason', sa.String(length=300), nullable=False),
-    sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_unmatched_request_request_id_post')),
+    sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_unmatched_request_request_id_post'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['run_id'], ['match_run.id'], name=op.f('fk_unmatched_request_run_id_match_run')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_unmatched_request')),
     sa.UniqueConstraint('run_id', 'request_id', name=op.f('uq_unmatched_request_run_id'))
@@ -125,7 +125,7 @@ def upgrade():
     sa.Column('introduced_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['offer_id'], ['post.id'], name=op.f('fk_partnership_offer_id_post')),
     sa.ForeignKeyConstraint(['request_id'], ['post.id'], name=op.f('fk_partnership_request_id_post')),
-    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_partnership_suggestion_id_suggestion')),
+    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_partnership_suggestion_id_suggestion'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partnership')),
     sa.UniqueConstraint('suggestion_id', name=op.f('uq_partnership_suggestion_id'))
     )
