@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -34,10 +33,6 @@ def index() -> ResponseReturnValue:
     return render_template(
         "admin/index.html",
         counts=services.dashboard_counts(),
-        # The people pages are built separately; link only once they exist.
-        people_url=(
-            url_for("people.index") if "people.index" in current_app.view_functions else None
-        ),
         outbox_enabled=services.outbox_enabled(),
     )
 
