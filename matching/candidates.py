@@ -1,0 +1,416 @@
+"""Exact top-k offers per request from sparse rows, without the full requests x offers matrix.
+
+Requests are processed in chunks: each chunk's sparse product with the offers is cut to the
+best k per request (ties broken by offer index, which is id order) and then dropped, so memory
+is bounded by one chunk per worker. Format compatibility is applied before the product: offers
+are ordered in-person | either | remote, so every request format meets one contiguous column
+range. Own-school and excluded offers are few per request, so the chunk keeps k plus that many
+and removes them afterwards, which is still exact.
+
+``top_k_exhaustive`` is the reference: it scores every pair densely and sorts every row fully.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive"]
+
+# Offer columns are grouped in this order so each request format reads one column range.
+FORMAT_CODES = {"in_person": 0, "either": 1, "remote": 2}
+
+
+@dataclass
+class Candidates:
+    """Top-k lists: flat arrays sorted by request, then score descending, then offer index."""
+
+    request: np.ndarray
+    offer: np.ndarray
+    score: np.ndarray
+    # Best score of an own-school / excluded offer seen at the top of each request's list.
+    best_own_school: np.ndarray
+    best_excluded: np.ndarray
+
+    def lists(self, n_requests: int) -> list[list[tuple[int, float]]]:
+        """Per request: [(offer index, score), ...] best first."""
+        out: list[list[tuple[int, float]]] = [[] for _ in range(n_requests)]
+        for r, o, s in zip(self.request.tolist(), self.offer.tolist(), self.score.tolist(),
+                           strict=True):
+            out[r].append((o, s))
+        return out
+
+
+def _pair_keys(req: np.ndarray, off: np.ndarray, n_offers: int) -> np.ndarray:
+    return req.astype(np.int64) * n_offers + off.astype(np.int64)
+
+
+def _blocked_sets(
+    n_requests: int,
+    n_offers: int,
+    request_school: np.ndarray | None,
+    offer_school: np.ndarray | None,
+    exclude: Sequence[tuple[int, int]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """How many offers each request must skip at most, and the sorted excluded pair keys."""
+    extra = np.zeros(n_requests, dtype=np.int64)
+    if request_school is not None and offer_school is not None:
+        per_school = np.bincount(offer_school, minlength=int(max(
+            offer_school.max(initial=-1), request_school.max(initial=-1)) + 1))
+        extra += per_school[request_school]
+    if len(exclude):
+        pairs = np.asarray(exclude, dtype=np.int64).reshape(-1, 2)
+        extra += np.bincount(pairs[:, 0], minlength=n_requests)
+        keys = np.unique(_pair_keys(pairs[:, 0], pairs[:, 1], n_offers))
+    else:
+        keys = np.zeros(0, dtype=np.int64)
+    return extra, keys
+
+
+def _order_key(row: np.ndarray, val: np.ndarray, tie: np.ndarray | None) -> np.ndarray | None:
+    """One int64 per entry that sorts by row, then score descending, then tie ascending.
+
+    Positive float32 scores compare like their bit patterns, so (row, inverted score bits,
+    tie) packs into 63 bits: one integer sort instead of a three-key lexsort. None if the
+    values do not fit (then the caller falls back to lexsort).
+    """
+    tie_bits = int(tie.max(initial=0)).bit_length() if tie is not None else 0
+    row_bits = int(row.max(initial=0)).bit_length()
+    if row_bits + 31 + tie_bits > 63:
+        return None
+    bits = np.asarray(val, dtype=np.float32).view(np.int32).astype(np.int64)
+    key = (row.astype(np.int64) << (31 + tie_bits)) | ((0x7FFFFFFF - bits) << tie_bits)
+    if tie is not None:
+        key |= tie.astype(np.int64)
+    return key
+
+
+_VMAX = 0x7FFFFFFF
+
+
+def _value_key(val: np.ndarray, resolution: float) -> np.ndarray:
+    """A non-negative int64 that orders scores (ascending), equal within `resolution`.
+
+    With resolution 0 it is the float32 bit pattern (exact order); otherwise the index of the
+    score's bucket of that width, so scores in one bucket count as equal.
+    """
+    if resolution > 0:
+        return np.floor(np.asarray(val, dtype=np.float64) / resolution).astype(np.int64)
+    return np.asarray(val, dtype=np.float32).view(np.int32).astype(np.int64)
+
+
+def _row_thresholds(
+    data: np.ndarray, indptr: np.ndarray, limit: np.ndarray, floor: float
+) -> np.ndarray:
+    """Per row, a score that at least `limit` of its entries reach (or `floor`).
+
+    The limit-th best of an every-step-th subsample of a row is a lower bound on the row's
+    limit-th best, so no entry of the row's true top list falls below it. The step balances
+    the sample's size against how many entries survive the bound (about step * limit).
+    """
+    m = len(indptr) - 1
+    counts = np.diff(indptr)
+    thresholds = np.full(m, floor, dtype=np.float64)
+    big = counts > 4 * limit
+    if not big.any():
+        return thresholds
+    step = max(2, int(np.sqrt(np.median(counts[big]) / max(np.median(limit[big]), 1))))
+    pos = np.arange(0, len(data), step)
+    sample_row = np.searchsorted(indptr, pos, side="right") - 1
+    sample_val = data[pos]
+    key = _order_key(sample_row, sample_val, None)
+    if key is None:
+        order = np.lexsort((-sample_val, sample_row))
+        sample_val = sample_val[order]
+    else:
+        key.sort()
+        sample_val = (0x7FFFFFFF - (key & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+    starts = np.searchsorted(sample_row, np.arange(m))  # sample_row is already ascending
+    n_sample = np.bincount(sample_row, minlength=m)
+    rows = np.flatnonzero(big & (n_sample >= limit))
+    thresholds[rows] = np.maximum(sample_val[starts[rows] + limit[rows] - 1], floor)
+    return thresholds
+
+
+TieBreak = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _pack(*parts: tuple[np.ndarray, int]) -> np.ndarray | None:
+    """Pack non-negative integer columns (value, bits) into one sortable int64, or None."""
+    if sum(bits for _, bits in parts) > 63:
+        return None
+    key = np.zeros(len(parts[0][0]), dtype=np.int64)
+    for values, bits in parts:
+        key = (key << bits) | values.astype(np.int64)
+    return key
+
+
+def _bits(values: np.ndarray) -> int:
+    return max(int(values.max(initial=0)).bit_length(), 1)
+
+
+def _select_top(
+    row: np.ndarray,
+    offer: np.ndarray,
+    val: np.ndarray,
+    limit: np.ndarray,
+    m: int,
+    req_of_row: np.ndarray,
+    tie_break: TieBreak | None,
+    resolution: float,
+) -> np.ndarray:
+    """Positions of the best `limit[row]` entries of each row, in (score desc, offer) order.
+
+    Who gets in: score descending (scores within `resolution` count as equal), then
+    tie_break(request, offer) ascending, then offer index. tie_break is only evaluated for
+    the group of equal scores that straddles a row's cut.
+    """
+    vkey = _value_key(val, resolution)
+    packed = _pack((row, _bits(row)), (_VMAX - vkey, 31), (offer, _bits(offer)))
+    order = np.argsort(packed) if packed is not None else np.lexsort((offer, -vkey, row))
+    r, v = row[order], vkey[order]
+    starts = np.searchsorted(r, np.arange(m))
+    rank = np.arange(len(order)) - starts[r]
+    if tie_break is None:
+        chosen = order[rank < limit[r]]
+    else:
+        counts = np.bincount(r, minlength=m)
+        full = np.flatnonzero(counts > limit)
+        cut = np.full(m, -1, dtype=np.int64)  # rows that fit entirely keep everything
+        cut[full] = v[starts[full] + limit[full] - 1]
+        above = v > cut[r]
+        boundary = np.flatnonzero(v == cut[r])
+        room = limit - np.bincount(r[above], minlength=m)
+        members = order[boundary]
+        tie = tie_break(req_of_row[row[members]], offer[members])
+        key = _pack((row[members], _bits(row)), (tie, _bits(tie)), (offer[members],
+                                                                       _bits(offer)))
+        inner = np.argsort(key) if key is not None else np.lexsort(
+            (offer[members], tie, row[members]))
+        members = members[inner]
+        mr = row[members]
+        first = np.searchsorted(mr, np.arange(m))
+        taken = members[(np.arange(len(members)) - first[mr]) < room[mr]]
+        chosen = np.concatenate([order[above], taken])
+    # Canonical output order: score descending, then offer index.
+    final = _order_key(row[chosen], val[chosen], offer[chosen])
+    if final is None:
+        return chosen[np.lexsort((offer[chosen], -val[chosen], row[chosen]))]
+    return chosen[np.argsort(final)]
+
+
+@dataclass
+class _Layout:
+    perm: np.ndarray  # column position -> offer index
+    ranges: dict[int, tuple[int, int]]  # request format code -> column range
+    slices: dict[int, sp.csr_matrix]  # request format code -> (features x columns) matrix
+
+
+def _layout(d: sp.csr_matrix, offer_format: np.ndarray | None) -> _Layout:
+    n = d.shape[0]
+    if offer_format is None:
+        perm = np.arange(n)
+        ranges = {c: (0, n) for c in FORMAT_CODES.values()}
+    else:
+        perm = np.lexsort((np.arange(n), offer_format))
+        n_in, n_either = (int((offer_format == c).sum()) for c in (0, 1))
+        ranges = {0: (0, n_in + n_either), 1: (0, n), 2: (n_in, n)}
+    dt = d[perm].T.tocsr()
+    slices: dict[int, sp.csr_matrix] = {}
+    for code, (lo, hi) in ranges.items():
+        key = (lo, hi)
+        same = next((slices[c] for c, r in ranges.items() if r == key and c in slices), None)
+        slices[code] = same if same is not None else dt[:, lo:hi].tocsr()
+    return _Layout(perm, ranges, slices)
+
+
+def _chunks(request_format: np.ndarray | None, n: int, size: int) -> list[tuple[int, np.ndarray]]:
+    codes = np.zeros(n, dtype=np.int64) if request_format is None else request_format
+    # `either` (code 1) reads every column, which is also right when formats are unknown.
+    if request_format is None:
+        codes = np.ones(n, dtype=np.int64)
+    out = []
+    for code in (0, 1, 2):
+        idx = np.flatnonzero(codes == code)
+        out.extend((code, idx[i : i + size]) for i in range(0, len(idx), size))
+    return out
+
+
+def top_k(
+    q: sp.csr_matrix,
+    d: sp.csr_matrix,
+    k: int,
+    *,
+    min_score: float = 0.0,
+    request_format: np.ndarray | None = None,
+    offer_format: np.ndarray | None = None,
+    request_school: np.ndarray | None = None,
+    offer_school: np.ndarray | None = None,
+    exclude: Sequence[tuple[int, int]] = (),
+    tie_break: TieBreak | None = None,
+    resolution: float = 0.0,
+    chunk_size: int = 512,
+    n_jobs: int | None = None,
+) -> Candidates:
+    """The k best allowed offers (rows of d) for every request (row of q), score >= min_score.
+
+    Formats are codes from FORMAT_CODES; schools are integer codes; `exclude` holds
+    (request index, offer index) pairs. Scores are dot products of the rows. Equal scores are
+    ordered by ``tie_break(request indices, offer indices)`` (small non-negative integers,
+    smaller first; e.g. travel distance), then by offer index. With ``resolution`` > 0, scores
+    in the same bucket of that width count as equal for this ordering (the returned scores are
+    exact), so the tie-break can prefer, say, a nearer offer over a marginally higher score.
+    """
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    q = sp.csr_matrix(q)
+    d = sp.csr_matrix(d)
+    n_req, n_off = q.shape[0], d.shape[0]
+    extra, excluded = _blocked_sets(n_req, n_off, request_school, offer_school, exclude)
+    has_exclusion = np.zeros(n_req, dtype=bool)
+    has_exclusion[(excluded // max(n_off, 1)).astype(np.int64)] = True
+    layout = _layout(d, offer_format)
+    floor = max(float(min_score), np.finfo(np.float32).tiny)
+
+    def work(task: tuple[int, np.ndarray]) -> tuple[np.ndarray, ...]:
+        code, idx = task
+        m = len(idx)
+        lo, _hi = layout.ranges[code]
+        s = q[idx] @ layout.slices[code]
+        limit = k + extra[idx]
+        # One cheap pass against a per-row lower bound leaves few entries to sort exactly.
+        bound = _row_thresholds(s.data, s.indptr, limit, floor)
+        if resolution > 0:
+            # Keep the whole bucket that holds the cut (just below its lower edge), not
+            # entries under the floor.
+            edge = np.floor(bound / resolution) * resolution * (1 - 1e-6)
+            bound = np.maximum(edge, floor)
+        bound = bound.astype(s.dtype)
+        keep = np.flatnonzero(s.data >= np.repeat(bound, np.diff(s.indptr)))
+        row = np.searchsorted(s.indptr, keep, side="right") - 1
+        val = s.data[keep]
+        offer = layout.perm[s.indices[keep].astype(np.int64) + lo]
+        # The bound left at least k + (own-school and excluded offers) entries per row, so
+        # dropping those offers here still leaves every row's true top k.
+        req = idx[row]
+        own = np.zeros(len(req), dtype=bool)
+        if request_school is not None and offer_school is not None:
+            own = offer_school[offer] == request_school[req]
+        banned = np.zeros(len(req), dtype=bool)
+        if len(excluded):
+            # Only rows with an exclusion need the (sorting) membership test.
+            rows_ex = np.flatnonzero(has_exclusion[req])
+            if len(rows_ex):
+                banned[rows_ex] = np.isin(_pair_keys(req[rows_ex], offer[rows_ex], n_off),
+                                          excluded)
+        best_own = np.zeros(m, dtype=np.float64)
+        best_ex = np.zeros(m, dtype=np.float64)
+        np.maximum.at(best_own, row[own], val[own])
+        np.maximum.at(best_ex, row[banned & ~own], val[banned & ~own])
+        ok = ~(own | banned)
+        row, offer, val = row[ok], offer[ok], val[ok]
+        pos = _select_top(row, offer, val, np.full(m, k), m, idx, tie_break, resolution)
+        return idx[row[pos]], offer[pos], val[pos], idx, best_own, best_ex
+
+    tasks = _chunks(request_format, n_req, chunk_size)
+    workers = n_jobs if n_jobs is not None else min(2, os.cpu_count() or 1)
+    if workers > 1 and len(tasks) > 1:
+        # The sparse product and numpy release the GIL, so threads use both cores.
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(work, tasks))
+    else:
+        results = [work(t) for t in tasks]
+    best_own = np.zeros(n_req)
+    best_ex = np.zeros(n_req)
+    parts_r, parts_o, parts_s = [], [], []
+    for req, off, val, idx, bo, be in results:
+        parts_r.append(req)
+        parts_o.append(off)
+        parts_s.append(val)
+        best_own[idx] = bo
+        best_ex[idx] = be
+    req = np.concatenate(parts_r) if parts_r else np.zeros(0, dtype=np.int64)
+    off = np.concatenate(parts_o) if parts_o else np.zeros(0, dtype=np.int64)
+    val = np.concatenate(parts_s) if parts_s else np.zeros(0, dtype=q.dtype)
+    # Chunks were grouped by format; put requests back in index order (stable keeps rank).
+    order = np.argsort(req, kind="stable")
+    return Candidates(req[order], off[order], val[order], best_own, best_ex)
+
+
+def top_k_exhaustive(
+    q: sp.csr_matrix,
+    d: sp.csr_matrix,
+    k: int,
+    *,
+    min_score: float = 0.0,
+    request_format: np.ndarray | None = None,
+    offer_format: np.ndarray | None = None,
+    request_school: np.ndarray | None = None,
+    offer_school: np.ndarray | None = None,
+    exclude: Sequence[tuple[int, int]] = (),
+    tie_break: TieBreak | None = None,
+    resolution: float = 0.0,
+    chunk_size: int = 256,
+) -> Candidates:
+    """Reference for top_k(): every pair scored into dense rows, every row fully sorted.
+
+    best_own_school / best_excluded here are the best blocked scores over all offers.
+    """
+    q = sp.csr_matrix(q)
+    d = sp.csr_matrix(d)
+    n_req = q.shape[0]
+    dt = d.T.tocsr()
+    floor = max(float(min_score), np.finfo(np.float32).tiny)
+    # compatible[request format, offer format]
+    compatible = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=bool)
+    ex = np.asarray(exclude, dtype=np.int64).reshape(-1, 2)
+    parts_r, parts_o, parts_s = [], [], []
+    best_own = np.zeros(n_req)
+    best_ex = np.zeros(n_req)
+    for lo in range(0, n_req, chunk_size):
+        hi = min(lo + chunk_size, n_req)
+        raw = (q[lo:hi] @ dt).toarray()
+        scores = np.where(raw >= floor, raw.astype(np.float64), -np.inf)
+        if request_format is not None and offer_format is not None:
+            ok = compatible[request_format[lo:hi][:, None], offer_format[None, :]]
+            scores[~ok] = -np.inf
+        own = np.zeros_like(scores, dtype=bool)
+        if request_school is not None and offer_school is not None:
+            own = offer_school[None, :] == request_school[lo:hi, None]
+        banned = np.zeros_like(own)
+        mine = (ex[:, 0] >= lo) & (ex[:, 0] < hi)
+        banned[ex[mine, 0] - lo, ex[mine, 1]] = True
+        best_own[lo:hi] = np.where(own, scores, 0.0).max(axis=1, initial=0.0)
+        best_ex[lo:hi] = np.where(banned & ~own, scores, 0.0).max(axis=1, initial=0.0)
+        scores[own | banned] = -np.inf
+        order = np.argsort(-scores, axis=1, kind="stable")  # stable: ties by offer index
+        for i in range(hi - lo):
+            ranked = order[i][np.isfinite(scores[i, order[i]])]
+            if len(ranked) > 1 and (tie_break is not None or resolution > 0):
+                vkey = _value_key(raw[i, ranked], resolution)
+                if len(ranked) > k:
+                    # Everything at or above the k-th entry's score (bucket) competes.
+                    cut = np.sort(vkey)[::-1][k - 1]
+                    ranked, vkey = ranked[vkey >= cut], vkey[vkey >= cut]
+                tie = (tie_break(np.full(len(ranked), lo + i), ranked) if tie_break is not None
+                       else np.zeros(len(ranked), dtype=np.int64))
+                ranked = ranked[np.lexsort((ranked, tie, -vkey))]
+            ranked = ranked[:k]
+            # Canonical output order: score descending, then offer index.
+            ranked = ranked[np.lexsort((ranked, -raw[i, ranked]))]
+            parts_r.append(np.full(len(ranked), lo + i))
+            parts_o.append(ranked)
+            parts_s.append(raw[i, ranked])
+    cat = np.concatenate
+    return Candidates(
+        cat(parts_r) if parts_r else np.zeros(0, dtype=np.int64),
+        cat(parts_o) if parts_o else np.zeros(0, dtype=np.int64),
+        cat(parts_s) if parts_s else np.zeros(0, dtype=q.dtype),
+        best_own,
+        best_ex,
+    )

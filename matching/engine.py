@@ -1,0 +1,616 @@
+"""The matcher: rank offers for each request, explain each suggestion, and choose this week's pairs.
+
+Steps: validate the input; vectorise every post (features.PostVectorizer, fitted on this run's
+offers and requests); find each request's `candidates` best allowed offers by content
+(candidates.top_k: exact, chunked, never the full matrix); discount in-person pairs by travel
+distance; rank; assign pairs above the confidence threshold (assign.assign); write reasons.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from matching.assign import EXACT_MAX_EDGES, Edges, assign
+from matching.candidates import FORMAT_CODES, Candidates, top_k
+from matching.features import PostText, PostVectorizer, surface_form
+from matching.schema import Offer, Problem, Request, validate
+from matching.taxonomy import Taxonomy
+
+__all__ = ["Matcher", "haversine_miles", "match"]
+
+EARTH_RADIUS_MILES = 3958.8
+
+
+def haversine_miles(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
+    """Great-circle distance in miles (numpy-broadcasting)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi = p2 - p1
+    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+@lru_cache(maxsize=1)
+def _default_taxonomy() -> Taxonomy:
+    return Taxonomy.load()
+
+
+def _post_dict(post: Offer | Request) -> dict[str, Any]:
+    return {"title": post.title, "description": post.description, "tags": list(post.tags)}
+
+
+def _lower_first(label: str, lower_words: frozenset[str] = frozenset()) -> str:
+    """The label for mid-sentence use: "Early reading" -> "early reading", "Ofsted" kept."""
+    # Lower-case a capitalised first word only when the taxonomy writes that word in lower case
+    # elsewhere and no later word is a capitalised name: "Ofsted inspection", "Key Stage 2"
+    # and "SEND" keep their capitals.
+    words = re.findall(r"[A-Za-z]+", label)
+    if not words or not label.startswith(words[0]):
+        return label
+    first = words[0]
+    if len(first) < 2 or not (first[0].isupper() and first[1:].islower()):
+        return label
+    if any(w[0].isupper() and w[1:].islower() for w in words[1:] if len(w) > 1):
+        return label
+    if first.lower() not in lower_words:
+        return label
+    return first.lower() + label[len(first):]
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass
+class _Run:
+    """Arrays and look-ups for one predict() call."""
+
+    problem: Problem
+    texts_req: list[PostText]
+    texts_off: list[PostText]
+    q: sp.csr_matrix
+    d: sp.csr_matrix
+    req_format: np.ndarray
+    off_format: np.ndarray
+    req_school: np.ndarray
+    off_school: np.ndarray
+    # Latitude and longitude in radians and cos(latitude): distances are computed for many
+    # pairs, so the per-post trigonometry is done once.
+    req_phi: np.ndarray
+    req_lam: np.ndarray
+    req_cos: np.ndarray
+    off_phi: np.ndarray
+    off_lam: np.ndarray
+    off_cos: np.ndarray
+
+
+class Matcher(BaseEstimator):
+    """Ranks offers for requests and assigns this week's pairs (scikit-learn style).
+
+    ``fit(data)`` learns the vocabulary and IDF weights from the input's posts; ``predict(data)``
+    returns the command-line output dict; ``score(data, judgements)`` returns nDCG@5.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy or None
+        Concepts to recognise (None: the taxonomy shipped in matching/data).
+    concept_weight, ancestor_weight, description_weight, title_repeat, max_df, residual_text,
+    context_weight, concept_tf, pivot_slope
+        Passed to features.PostVectorizer.
+    min_score : float
+        Lowest content score for an offer to be listed for a request at all.
+    threshold : float
+        Lowest score for a pair to be suggested this week.
+    relative_threshold : float
+        A pair must also score at least this share of the request's best candidate.
+    candidates : int
+        Offers kept per request by the content search before distance re-ranking.
+    resolution : float
+        In that search, content scores within this step count as equal and the nearer offer
+        wins (then the lower id). 0 (default): only exactly equal scores; on synthetic
+        national data 0.01 or 0.02 changed pairs by under 1%.
+    half_life_miles : float
+        Distance at which an in-person pair has lost half of `distance_penalty`.
+    distance_penalty : float
+        Largest share of the score an in-person pair loses to distance.
+    waiting_boost : float
+        Each run a request has waited raises its pairs' value by this share ...
+    waiting_cap : int
+        ... for at most this many runs.
+    offer_penalty, school_penalty : float
+        Load-spreading costs (see matching.assign).
+    solver : str
+        "auto", "exact" or "greedy".
+    exact_max_edges : int
+        "auto" uses the exact solver up to this many candidate pairs.
+    chunk_size : int
+        Requests per block of the sparse product.
+    n_jobs : int or None
+        Threads for the sparse product (None: up to 2).
+    """
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy | None = None,
+        *,
+        concept_weight: float = 0.6,
+        ancestor_weight: float = 0.5,
+        description_weight: float = 0.5,
+        title_repeat: int = 2,
+        max_df: float = 0.02,
+        residual_text: bool = True,
+        context_weight: float = 0.0,
+        concept_tf: bool = True,
+        pivot_slope: float = 1.0,
+        min_score: float = 0.1,
+        threshold: float = 0.3,
+        relative_threshold: float = 0.8,
+        candidates: int = 20,
+        resolution: float = 0.0,
+        half_life_miles: float = 20.0,
+        distance_penalty: float = 0.3,
+        waiting_boost: float = 0.05,
+        waiting_cap: int = 6,
+        offer_penalty: float = 0.05,
+        school_penalty: float = 0.05,
+        solver: str = "auto",
+        exact_max_edges: int = EXACT_MAX_EDGES,
+        chunk_size: int = 512,
+        n_jobs: int | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.concept_weight = concept_weight
+        self.ancestor_weight = ancestor_weight
+        self.description_weight = description_weight
+        self.title_repeat = title_repeat
+        self.max_df = max_df
+        self.residual_text = residual_text
+        self.context_weight = context_weight
+        self.concept_tf = concept_tf
+        self.pivot_slope = pivot_slope
+        self.min_score = min_score
+        self.threshold = threshold
+        self.relative_threshold = relative_threshold
+        self.candidates = candidates
+        self.resolution = resolution
+        self.half_life_miles = half_life_miles
+        self.distance_penalty = distance_penalty
+        self.waiting_boost = waiting_boost
+        self.waiting_cap = waiting_cap
+        self.offer_penalty = offer_penalty
+        self.school_penalty = school_penalty
+        self.solver = solver
+        self.exact_max_edges = exact_max_edges
+        self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
+
+    # scikit-learn API --------------------------------------------------------------------
+
+    def _problem(self, data: Mapping[str, Any] | Problem) -> Problem:
+        return data if isinstance(data, Problem) else validate(data)
+
+    def _vectorizer(self) -> PostVectorizer:
+        return PostVectorizer(
+            self.taxonomy if self.taxonomy is not None else _default_taxonomy(),
+            concept_weight=self.concept_weight,
+            ancestor_weight=self.ancestor_weight,
+            description_weight=self.description_weight,
+            title_repeat=self.title_repeat,
+            max_df=self.max_df,
+            residual_text=self.residual_text,
+            context_weight=self.context_weight,
+            concept_tf=self.concept_tf,
+            pivot_slope=self.pivot_slope,
+        )
+
+    def fit(self, data: Mapping[str, Any] | Problem, y: Any = None) -> Matcher:
+        """Learn term and concept weights from the input's offers and requests."""
+        problem = self._problem(data)
+        self._fit(self._analyse(problem))
+        return self
+
+    def _analyse(self, problem: Problem) -> tuple[list[PostText], list[PostText]]:
+        vec = getattr(self, "vectorizer_", None) or self._vectorizer()
+        return (vec.analyse([_post_dict(o) for o in problem.offers]),
+                vec.analyse([_post_dict(r) for r in problem.requests]))
+
+    def _fit(self, texts: tuple[list[PostText], list[PostText]]) -> None:
+        if not 0.0 <= self.min_score <= self.threshold <= 1.0:
+            raise ValueError("need 0 <= min_score <= threshold <= 1")
+        if self.offer_penalty + self.school_penalty >= max(self.threshold, 1e-9):
+            raise ValueError("offer_penalty + school_penalty must stay below threshold")
+        vec = self._vectorizer()
+        vec.fit_analysed([*texts[0], *texts[1]])
+        self.vectorizer_ = vec
+        words = set()
+        for cid in vec.taxonomy_.ids:
+            concept = vec.taxonomy_.concept(cid)
+            for text in (concept.label, *concept.aliases):
+                words.update(w for w in re.findall(r"[A-Za-z]+", text) if w.islower())
+        self.lower_words_ = frozenset(words)
+
+    def fit_predict(self, data: Mapping[str, Any] | Problem, y: Any = None, *,
+                    top: int = 5) -> dict[str, Any]:
+        """fit() then predict() on the same input (each post is read once)."""
+        if top < 1:
+            raise ValueError("top must be at least 1")
+        problem = self._problem(data)
+        texts = self._analyse(problem)
+        self._fit(texts)
+        run = self._prepare(problem, texts)
+        lists = self._rank(run, top)
+        edges, chosen = self._assign(run, lists)
+        return self._output(run, lists, top, edges, chosen)
+
+    def predict(self, data: Mapping[str, Any] | Problem, *, top: int = 5) -> dict[str, Any]:
+        """The output dict: {"ranked": ..., "pairs": [...], "unmatched": [...]}."""
+        check_is_fitted(self, "vectorizer_")
+        if top < 1:
+            raise ValueError("top must be at least 1")
+        run = self._prepare(self._problem(data))
+        lists = self._rank(run, top)
+        edges, chosen = self._assign(run, lists)
+        return self._output(run, lists, top, edges, chosen)
+
+    def score(self, data: Mapping[str, Any] | Problem, y: Mapping[str, Mapping[str, int]]) -> float:
+        """Mean nDCG@5 of the ranked lists against graded judgements {request: {offer: 0-2}}."""
+        from matching.evaluate import ndcg_at
+
+        out = self.predict(data, top=5)
+        values = [
+            ndcg_at([o["offer"] for o in out["ranked"][r]], grades, 5)
+            for r, grades in y.items()
+            if r in out["ranked"] and any(g >= 1 for g in grades.values())
+        ]
+        return float(np.mean(values)) if values else 0.0
+
+    # Steps -------------------------------------------------------------------------------
+
+    def _prepare(self, problem: Problem,
+                 texts: tuple[list[PostText], list[PostText]] | None = None) -> _Run:
+        vec = self.vectorizer_
+        texts_off, texts_req = texts if texts is not None else self._analyse(problem)
+        school_ids = sorted({p.school for p in (*problem.offers, *problem.requests)})
+        code = {s: i for i, s in enumerate(school_ids)}
+
+        def coords(posts: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+            lat = np.full(len(posts), np.nan)
+            lon = np.full(len(posts), np.nan)
+            for i, p in enumerate(posts):
+                school = problem.schools.get(p.school)
+                if school is not None and school.lat is not None:
+                    lat[i], lon[i] = school.lat, school.lon
+            return lat, lon
+
+        req_lat, req_lon = coords(problem.requests)
+        off_lat, off_lon = coords(problem.offers)
+        return _Run(
+            problem=problem,
+            texts_req=texts_req,
+            texts_off=texts_off,
+            q=vec.transform_analysed(texts_req, queries=True),
+            d=vec.transform_analysed(texts_off),
+            req_format=np.array([FORMAT_CODES[r.format] for r in problem.requests], dtype=int),
+            off_format=np.array([FORMAT_CODES[o.format] for o in problem.offers], dtype=int),
+            req_school=np.array([code[r.school] for r in problem.requests], dtype=int),
+            off_school=np.array([code[o.school] for o in problem.offers], dtype=int),
+            req_phi=np.radians(req_lat),
+            req_lam=np.radians(req_lon),
+            req_cos=np.cos(np.radians(req_lat)),
+            off_phi=np.radians(off_lat),
+            off_lam=np.radians(off_lon),
+            off_cos=np.cos(np.radians(off_lat)),
+        )
+
+    def _distance_factor(self, run: _Run, req: np.ndarray, off: np.ndarray) -> tuple[
+        np.ndarray, np.ndarray
+    ]:
+        """(miles or NaN, score multiplier) per pair; only in-person pairs are discounted."""
+        in_person = (run.req_format[req] == 0) | (run.off_format[off] == 0)
+        miles = np.where(in_person, self._miles(run, req, off), np.nan)
+        decay = 1.0 - 0.5 ** (np.nan_to_num(miles, nan=0.0) / self.half_life_miles)
+        return miles, 1.0 - self.distance_penalty * decay
+
+    @staticmethod
+    def _miles(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """Great-circle miles between the pairs' schools (NaN if either is unlocated)."""
+        a = (np.sin((run.off_phi[off] - run.req_phi[req]) / 2) ** 2
+             + run.req_cos[req] * run.off_cos[off]
+             * np.sin((run.off_lam[off] - run.req_lam[req]) / 2) ** 2)
+        return 2 * EARTH_RADIUS_MILES * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+    def _exclusions(self, run: _Run) -> list[tuple[int, int]]:
+        """Excluded pairs as (request index, offer index), for posts in this run."""
+        problem = run.problem
+        off_index = {o.id: i for i, o in enumerate(problem.offers)}
+        req_index = {r.id: i for i, r in enumerate(problem.requests)}
+        return sorted(
+            (req_index[r], off_index[o])
+            for r, o in problem.exclude
+            if r in req_index and o in off_index
+        )
+
+    def _candidates(self, run: _Run, k: int) -> Candidates:
+        """The k best allowed offers per request by content score (exact)."""
+        return top_k(
+            run.q,
+            run.d,
+            k,
+            min_score=self.min_score,
+            request_format=run.req_format,
+            offer_format=run.off_format,
+            request_school=run.req_school,
+            offer_school=run.off_school,
+            exclude=self._exclusions(run),
+            tie_break=self._tie_break(run),
+            resolution=self.resolution,
+            chunk_size=self.chunk_size,
+            n_jobs=self.n_jobs,
+        )
+
+    def _tie_break(self, run: _Run) -> Any:
+        """Among offers with equal content scores, nearer in-person ones first (tenths of a
+        mile; remote or unlocated pairs count as 0), as the final score would order them."""
+
+        def tie(req: np.ndarray, off: np.ndarray) -> np.ndarray:
+            out = np.zeros(len(req), dtype=np.int64)
+            live = np.flatnonzero((run.req_format[req] == 0) | (run.off_format[off] == 0))
+            if len(live):
+                miles = self._miles(run, req[live], off[live])
+                out[live] = np.round(np.nan_to_num(miles, nan=0.0) * 10).astype(np.int64)
+            return out
+
+        return tie
+
+    def _rerank(self, run: _Run, cands: Candidates) -> _Lists:
+        """Candidates re-ranked by distance-adjusted score."""
+        miles, factor = self._distance_factor(run, cands.request, cands.offer)
+        # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
+        final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
+        # Best first by distance-adjusted score; ties by offer id (index order).
+        order = np.lexsort((cands.offer, -np.round(final, 9), cands.request))
+        return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
+                      cands.best_own_school, cands.best_excluded)
+
+    def _rank(self, run: _Run, top: int) -> _Lists:
+        """Each request's candidates, re-ranked by distance-adjusted score."""
+        return self._rerank(run, self._candidates(run, max(self.candidates, top)))
+
+    def _assign(self, run: _Run, lists: _Lists) -> tuple[Edges, np.ndarray]:
+        """The candidate pairs above threshold as Edges, and the chosen edge indices."""
+        problem = run.problem
+        # A pair must clear the absolute threshold and come close to the request's best offer:
+        # when the best is full, a much weaker second choice is a poor suggestion.
+        n_req = len(problem.requests)
+        best = np.zeros(n_req)
+        np.maximum.at(best, lists.request, lists.final)
+        ok = np.flatnonzero(
+            (lists.final >= self.threshold)
+            & (lists.final >= self.relative_threshold * best[lists.request])
+        )
+        req = lists.request[ok]
+        waited = np.array([problem.waiting.get(r.id, 0) for r in problem.requests], dtype=float)
+        boost = 1.0 + self.waiting_boost * np.minimum(waited, self.waiting_cap)
+        edges = Edges(
+            request=req,
+            offer=lists.offer[ok],
+            value=lists.final[ok] * boost[req],
+            capacity=np.array([o.capacity for o in problem.offers], dtype=np.int64),
+            offer_school=run.off_school,
+            offer_penalty=self.offer_penalty,
+            school_penalty=self.school_penalty,
+        )
+        edges.position = ok  # where each edge sits in `lists`
+        return edges, assign(edges, self.solver, self.exact_max_edges)
+
+    def _output(self, run: _Run, lists: _Lists, top: int, edges: Edges,
+                chosen: np.ndarray) -> dict[str, Any]:
+        problem = run.problem
+        ranked: dict[str, list[dict[str, Any]]] = {}
+        starts = np.searchsorted(lists.request, np.arange(len(problem.requests) + 1))
+        for r, request in enumerate(problem.requests):
+            items = []
+            for j in range(starts[r], min(starts[r + 1], starts[r] + top)):
+                o = int(lists.offer[j])
+                items.append({
+                    "offer": problem.offers[o].id,
+                    "score": round(float(lists.final[j]), 3),
+                    "reasons": self._reasons(run, r, o, float(lists.miles[j])),
+                })
+            ranked[request.id] = items
+        pairs = []
+        paired = set()
+        ordered = sorted(chosen.tolist(), key=lambda e: (edges.request[e], edges.offer[e]))
+        for e in ordered:
+            j = int(edges.position[e])
+            r, o = int(lists.request[j]), int(lists.offer[j])
+            paired.add(r)
+            reasons = self._reasons(run, r, o, float(lists.miles[j]))
+            w = problem.waiting.get(problem.requests[r].id, 0)
+            if w >= 1:
+                reasons.append(f"Your request has waited {_plural(w, 'week')}")
+            pairs.append({
+                "request": problem.requests[r].id,
+                "offer": problem.offers[o].id,
+                "score": round(float(lists.final[j]), 3),
+                "reasons": reasons,
+            })
+        fitting = np.bincount(edges.request, minlength=len(problem.requests)) > 0
+        unmatched = [
+            {"request": request.id, "reason": self._unmatched_reason(run, lists, r, fitting[r])}
+            for r, request in enumerate(problem.requests)
+            if r not in paired
+        ]
+        return {"ranked": ranked, "pairs": pairs, "unmatched": unmatched}
+
+    # Explanations ------------------------------------------------------------------------
+
+    def _is_context(self, cid: str) -> bool:
+        """A concept that describes context (year group), not expertise."""
+        vec = self.vectorizer_
+        return bool(vec.concept_scale_[vec.concept_index_[cid]] < 1.0)
+
+    def _label(self, cid: str) -> str:
+        return _lower_first(self.vectorizer_.taxonomy_.label(cid), self.lower_words_)
+
+    def _topic_reasons(self, run: _Run, r: int, o: int) -> list[str]:
+        tax = self.vectorizer_.taxonomy_
+        idf = self.vectorizer_.concept_idf_
+        index = self.vectorizer_.concept_index_
+        mine = run.texts_req[r].concepts
+        theirs = run.texts_off[o].concepts
+
+        def weight(c: str) -> float:
+            return float(idf[index[c]])
+
+        reasons = []
+        shared = set(mine) & set(theirs)
+        # "Both about White Rose Maths" says enough; its category "maths" adds nothing.
+        above = {a for c in shared for a in tax.ancestors(c)}
+        # Expertise before context (year groups), rarer concepts first.
+        shared = sorted(shared - above, key=lambda c: (self._is_context(c), -weight(c), c))
+        if shared:
+            reasons.append(f"Both about {self._label(shared[0])}")
+        if len(shared) > 1:
+            reasons.append(f"Also both about {self._label(shared[1])}")
+        mine = {c: w for c, w in mine.items() if not self._is_context(c)}
+        theirs = {c: w for c, w in theirs.items() if not self._is_context(c)}
+        narrower = sorted(
+            (b, a) for b in theirs if b not in mine for a in tax.ancestors(b) if a in mine
+        )
+        if narrower and not shared:
+            b, a = narrower[0]
+            reasons.append(f"{tax.label(b)} is part of {self._label(a)}")
+        broader = sorted(
+            (a, b) for b in mine if b not in theirs for a in tax.ancestors(b) if a in theirs
+        )
+        if broader and not shared and not narrower:
+            a, b = broader[0]
+            reasons.append(
+                f"The offer covers {self._label(a)}, which includes "
+                f"{self._label(b)}"
+            )
+        # Words both posts use that the taxonomy does not cover, strongest first.
+        q, d = run.q[r], run.d[o]
+        both = q.multiply(d).tocoo()
+        vec = self.vectorizer_
+        terms = [
+            (float(v), vec.terms_[j - vec.term_offset_])
+            for j, v in zip(both.col.tolist(), both.data.tolist(), strict=True)
+            if j >= vec.term_offset_
+        ]
+        terms.sort(key=lambda t: (-t[0], t[1]))
+        if terms:
+            shown = [f"\u201c{self._surface(run, r, o, t)}\u201d" for _v, t in terms[:3]]
+            reasons.append(f"Both mention {_join(shown)}")
+        return reasons
+
+    def _surface(self, run: _Run, r: int, o: int, term: str) -> str:
+        """A term as the posts write it: the request's spelling, lower case unless both
+        posts capitalise it ("fluency", "Maths Hub", "NCETM")."""
+        forms = []
+        for post in (run.problem.requests[r], run.problem.offers[o]):
+            for text in (post.title, post.description, *post.tags):
+                form = surface_form(text, term)
+                if form is not None:
+                    forms.append(form)
+                    break
+        if not forms:
+            return term
+        if any(f == f.lower() for f in forms):
+            return forms[0].lower()
+        capitalised = [f for f in forms if not (f[0].isupper() and f[1:].islower())]
+        return capitalised[0] if capitalised else forms[0]
+
+    def _reasons(self, run: _Run, r: int, o: int, miles: float) -> list[str]:
+        reasons = self._topic_reasons(run, r, o)
+        if not reasons:
+            reasons.append("Similar wording")
+        in_person = run.req_format[r] == 0 or run.off_format[o] == 0
+        if not in_person:
+            reasons.append("Can be done remotely")
+        elif math.isnan(miles):
+            reasons.append("In person")
+        elif miles < 1:
+            reasons.append("Less than a mile away")
+        else:
+            reasons.append(f"{_plural(round(miles), 'mile')} away")
+        return reasons
+
+    def _unmatched_reason(self, run: _Run, lists: _Lists, r: int, fitting: bool) -> str:
+        if fitting:
+            return "The only fitting offers are full this week"
+        if lists.best_own_school[r] >= self.threshold:
+            return "Only offers from your own school fit"
+        if lists.best_excluded[r] >= self.threshold:
+            return "The only fitting offers have been ruled out for this request"
+        blocked = self._best_other_format(run, r)
+        if blocked is not None:
+            return blocked
+        start = int(np.searchsorted(lists.request, r))
+        if start < len(lists.request) and lists.request[start] == r:
+            # Something related exists, just not close enough to suggest.
+            title = run.problem.offers[int(lists.offer[start])].title
+            return f"Nothing fits closely enough yet; the nearest offer is \u201c{title}\u201d"
+        idf = self.vectorizer_.concept_idf_
+        index = self.vectorizer_.concept_index_
+        mine = sorted(
+            (c for c in run.texts_req[r].concepts if not self._is_context(c)),
+            key=lambda c: (-idf[index[c]], c),
+        )
+        if mine:
+            labels = [self._label(c) for c in mine[:2]]
+            return f"No open offer covers {' or '.join(labels)} yet"
+        return "No open offer matches this request yet"
+
+    def _best_other_format(self, run: _Run, r: int) -> str | None:
+        fmt = run.req_format[r]
+        if fmt == FORMAT_CODES["either"]:
+            return None
+        other = FORMAT_CODES["remote"] if fmt == FORMAT_CODES["in_person"] else FORMAT_CODES[
+            "in_person"]
+        cols = np.flatnonzero((run.off_format == other) & (run.off_school != run.req_school[r]))
+        if not len(cols):
+            return None
+        scores = (run.q[r] @ run.d[cols].T).toarray().ravel()
+        if scores.max(initial=0.0) < self.threshold:
+            return None
+        if other == FORMAT_CODES["remote"]:
+            return "The only fitting offers are remote; this request is in person only"
+        return "The only fitting offers are in person; this request is remote only"
+
+
+@dataclass
+class _Lists:
+    """Candidates after distance re-ranking, flat and sorted by request then rank."""
+
+    request: np.ndarray
+    offer: np.ndarray
+    final: np.ndarray
+    miles: np.ndarray
+    best_own_school: np.ndarray
+    best_excluded: np.ndarray
+
+
+def match(
+    data: Mapping[str, Any], *, top: int = 5, taxonomy: Taxonomy | None = None, **params: Any
+) -> dict[str, Any]:
+    """Rank offers for every request and choose this week's pairs (the CLI contract)."""
+    problem = validate(data)
+    return Matcher(taxonomy, **params).fit_predict(problem, top=top)

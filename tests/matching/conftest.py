@@ -1,0 +1,95 @@
+"""Fixtures for the matching library's tests (no web app needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from matching.taxonomy import Taxonomy
+
+SMALL_TAXONOMY: dict[str, Any] = {
+    "version": 1,
+    "concepts": [
+        {"id": "send", "label": "SEND", "parent": None,
+         "aliases": ["special educational needs", "SEN"], "abbreviations": ["SEN", "SEND"]},
+        {"id": "send-senco", "label": "SENCo role and leadership", "parent": "send",
+         "aliases": ["SENCo", "special educational needs coordinator", "new SENCo"],
+         "abbreviations": ["SENCo"]},
+        {"id": "send-autism", "label": "Autism", "parent": "send",
+         "aliases": ["autistic", "autism spectrum"], "abbreviations": ["ASD", "ASC"]},
+        {"id": "pshe", "label": "PSHE", "parent": None,
+         "aliases": ["personal social and health education"], "abbreviations": ["PSHE"]},
+        {"id": "pshe-rse", "label": "Relationships and sex education", "parent": "pshe",
+         "aliases": ["RSE", "relationships education", "sex education"],
+         "abbreviations": ["RSE"]},
+        {"id": "maths", "label": "Maths", "parent": None,
+         "aliases": ["mathematics", "numeracy"], "abbreviations": []},
+        {"id": "maths-fractions", "label": "Fractions", "parent": "maths",
+         "aliases": ["fractions decimals and percentages"], "abbreviations": []},
+        {"id": "maths-hub", "label": "Maths Hub work groups", "parent": "maths",
+         "aliases": ["Maths Hub", "NCETM work group"], "abbreviations": ["NCETM"]},
+        {"id": "re", "label": "Religious education", "parent": None,
+         "aliases": ["RE", "agreed syllabus"], "abbreviations": ["RE"]},
+        {"id": "pe", "label": "PE and sport", "parent": None,
+         "aliases": ["physical education", "PE"], "abbreviations": ["PE"]},
+        {"id": "business", "label": "School business", "parent": None,
+         "aliases": [], "abbreviations": []},
+        {"id": "business-health-safety", "label": "Health and safety", "parent": "business",
+         "aliases": ["H&S", "risk assessment"], "abbreviations": ["H&S"]},
+        {"id": "key-stages", "label": "Key stages and year groups", "parent": None,
+         "aliases": [], "abbreviations": []},
+        {"id": "upper-key-stage-2", "label": "Upper Key Stage 2", "parent": "key-stages",
+         "aliases": ["Y5", "Y6", "UKS2"], "abbreviations": []},
+    ],
+}
+
+
+@pytest.fixture(scope="session")
+def small_taxonomy() -> Taxonomy:
+    """A hand-made taxonomy small enough to reason about in tests."""
+    return Taxonomy.from_dict(SMALL_TAXONOMY)
+
+
+def post(ident: str, school: str, title: str, fmt: str = "either", **extra: Any) -> dict[str, Any]:
+    """A post dict for the matcher's input."""
+    return {"id": ident, "school": school, "title": title, "format": fmt, **extra}
+
+
+@pytest.fixture
+def tiny_input() -> dict[str, Any]:
+    """A small valid input exercising every rule once."""
+    return tiny_data()
+
+
+def tiny_data() -> dict[str, Any]:
+    """A small valid input exercising every rule once (a fresh copy each call)."""
+    return {
+        "schools": [
+            {"id": "s1", "lat": 53.23, "lon": -0.54},
+            {"id": "s2", "lat": 53.05, "lon": -0.35},
+            {"id": "s3", "lat": 52.98, "lon": 0.10},
+            {"id": "s4"},
+        ],
+        "offers": [
+            post("o1", "s1", "RSE policy and PSHE curriculum", "in_person", capacity=2,
+                 description="Our PSHE lead can share our relationships education scheme.",
+                 tags=["RSE", "PSHE"]),
+            post("o2", "s2", "Maths Hub fluency work groups", "remote",
+                 description="Fractions and times tables fluency with the NCETM.",
+                 tags=["maths"]),
+            post("o3", "s3", "New SENCo mentoring", "either", capacity=1,
+                 description="Our experienced SENCo mentors new SENCos."),
+            post("o4", "s2", "Autism outreach", "in_person", tags=["autism"]),
+        ],
+        "requests": [
+            post("r1", "s2", "RSE policy help", tags=["relationships education"]),
+            post("r2", "s1", "Y5 fractions gaps"),
+            post("r3", "s4", "New SENCo needs a mentor", "remote"),
+            post("r4", "s2", "Autistic pupil struggling", "in_person"),
+            post("r5", "s3", "Caretaker for the summer", "either"),
+            post("r6", "s1", "Maths Hub help", "in_person"),
+        ],
+        "exclude": [{"request": "r4", "offer": "o4"}],
+        "waiting": {"r3": 3},
+    }

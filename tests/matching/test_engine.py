@@ -1,0 +1,152 @@
+"""Engine behaviour: scores, reasons a leader understands, unmatched reasons, estimator API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from matching import InputError, Matcher, PostVectorizer, Taxonomy, match
+from matching.engine import haversine_miles
+from tests.matching.conftest import post, tiny_data
+
+SCHOOLS = [
+    {"id": "lincoln", "lat": 53.2307, "lon": -0.5406},
+    {"id": "sleaford", "lat": 52.9980, "lon": -0.4090},  # about 17 miles from Lincoln
+    {"id": "skegness", "lat": 53.1436, "lon": 0.3363},
+    {"id": "nowhere"},
+]
+
+
+def run(offers: list[dict[str, Any]], requests: list[dict[str, Any]], tax: Taxonomy,
+        **extra: Any) -> dict[str, Any]:
+    data = {"schools": SCHOOLS, "offers": offers, "requests": requests, **extra}
+    return match(data, taxonomy=tax)
+
+
+def test_tiny_input_pairs_and_reasons(small_taxonomy: Taxonomy) -> None:
+    out = match(tiny_data(), taxonomy=small_taxonomy)
+    pairs = {p["request"]: p for p in out["pairs"]}
+    assert pairs["r1"]["offer"] == "o1"
+    assert pairs["r1"]["reasons"][0] == "Both about relationships and sex education"
+    assert pairs["r3"]["offer"] == "o3"
+    assert "Can be done remotely" in pairs["r3"]["reasons"]
+    assert pairs["r3"]["reasons"][-1] == "Your request has waited 3 weeks"
+    unmatched = {u["request"]: u["reason"] for u in out["unmatched"]}
+    assert unmatched["r4"] == "Only offers from your own school fit"
+    assert unmatched["r5"] == "No open offer matches this request yet"
+    assert unmatched["r6"] == (
+        "The only fitting offers are remote; this request is in person only")
+
+
+def test_distance_reason_and_decay(small_taxonomy: Taxonomy) -> None:
+    offers = [
+        post("near", "sleaford", "RSE policy", "in_person"),
+        post("far", "skegness", "RSE policy", "in_person"),
+        post("online", "skegness", "RSE policy", "remote"),
+    ]
+    requests = [post("r", "lincoln", "RSE policy", "either")]
+    out = run(offers, requests, small_taxonomy)
+    ranked = out["ranked"]["r"]
+    assert [i["offer"] for i in ranked] == ["online", "near", "far"]
+    near = ranked[1]
+    assert near["reasons"][-1] == "17 miles away"
+    assert ranked[0]["reasons"][-1] == "Can be done remotely"
+    assert ranked[0]["score"] > near["score"] > ranked[2]["score"]
+
+
+def test_school_without_coordinates_gets_no_distance(small_taxonomy: Taxonomy) -> None:
+    out = run([post("o", "nowhere", "RSE policy", "in_person")],
+              [post("r", "lincoln", "RSE policy", "in_person")], small_taxonomy)
+    assert out["ranked"]["r"][0]["reasons"][-1] == "In person"
+
+
+def test_category_request_meets_narrower_offer(small_taxonomy: Taxonomy) -> None:
+    out = run([post("o", "sleaford", "Relationships and sex education", "remote")],
+              [post("r", "lincoln", "PSHE", "remote")], small_taxonomy)
+    item = out["ranked"]["r"][0]
+    assert item["reasons"][0] == "Relationships and sex education is part of PSHE"
+
+
+def test_siblings_alone_are_not_a_match(small_taxonomy: Taxonomy) -> None:
+    out = run([post("o", "sleaford", "Autism outreach", "remote")],
+              [post("r", "lincoln", "New SENCo", "remote")], small_taxonomy)
+    assert out["ranked"]["r"] == []
+
+
+def test_full_offer_reason(small_taxonomy: Taxonomy) -> None:
+    offers = [post("o", "sleaford", "RSE policy and relationships education", "remote",
+                   capacity=1)]
+    requests = [post("r1", "lincoln", "RSE policy", "remote"),
+                post("r2", "skegness", "RSE policy", "remote")]
+    out = run(offers, requests, small_taxonomy, waiting={"r2": 4})
+    assert [p["request"] for p in out["pairs"]] == ["r2"]  # the one that has waited longer
+    assert out["unmatched"] == [
+        {"request": "r1", "reason": "The only fitting offers are full this week"}]
+
+
+def test_excluded_reason(small_taxonomy: Taxonomy) -> None:
+    out = run([post("o", "sleaford", "RSE policy", "remote")],
+              [post("r", "lincoln", "RSE policy", "remote")], small_taxonomy,
+              exclude=[{"request": "r", "offer": "o"}])
+    assert out["ranked"]["r"] == []
+    assert out["unmatched"][0]["reason"] == (
+        "The only fitting offers have been ruled out for this request")
+
+
+def test_nothing_covers_reason_names_the_topic(small_taxonomy: Taxonomy) -> None:
+    out = run([post("o", "sleaford", "Maths Hub", "remote")],
+              [post("r", "lincoln", "Autism outreach please", "remote")], small_taxonomy)
+    assert out["unmatched"][0]["reason"] == "No open offer covers autism yet"
+
+
+def test_short_title_only_request_still_matches(small_taxonomy: Taxonomy) -> None:
+    offers = [post("o1", "sleaford", "Agreed syllabus training", "remote",
+                   description="Our RE lead runs the diocesan agreed syllabus sessions."),
+              post("o2", "skegness", "PE and sport premium", "remote")]
+    out = run(offers, [post("r", "lincoln", "RE", "remote")], small_taxonomy)
+    assert out["pairs"][0]["offer"] == "o1"
+
+
+def test_haversine() -> None:
+    assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
+    assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)
+
+
+def test_match_raises_input_error_listing_items() -> None:
+    with pytest.raises(InputError) as err:
+        match({"offers": [{"id": "o1"}], "requests": []})
+    assert any('offers[0] (id "o1")' in line for line in err.value.errors)
+
+
+def test_estimators_follow_scikit_learn_conventions(small_taxonomy: Taxonomy) -> None:
+    model = Matcher(small_taxonomy, threshold=0.35)
+    assert clone(model).get_params()["threshold"] == 0.35
+    assert not any(k.endswith("_") for k in vars(model))
+    data = tiny_data()
+    assert model.fit(data) is model
+    assert hasattr(model, "vectorizer_")
+    out = model.predict(data, top=2)
+    assert set(out) == {"ranked", "pairs", "unmatched"}
+    assert 0.0 <= model.score(data, {"r1": {"o1": 2}}) <= 1.0
+
+    vec = PostVectorizer(small_taxonomy, pivot_slope=1.0)  # plain cosine: symmetric
+    posts = [{"title": "RSE policy"}, {"title": "PSHE", "tags": ["RSE"]},
+             {"title": "caretaker"}]
+    assert vec.fit(posts) is vec
+    docs, queries = vec.transform(posts), vec.transform_queries(posts)
+    scores = (queries @ docs.T).toarray()
+    assert np.allclose(scores, scores.T, atol=1e-6)  # the score is symmetric
+    assert scores.max() <= 1.0 + 1e-6
+    assert len(vec.get_feature_names_out()) == docs.shape[1]
+    pivoted = PostVectorizer(small_taxonomy).fit(posts)
+    assert pivoted.transform(posts).shape == docs.shape
+
+
+def test_bad_parameters_are_rejected(small_taxonomy: Taxonomy) -> None:
+    with pytest.raises(ValueError):
+        Matcher(small_taxonomy, threshold=0.05, min_score=0.1).fit(tiny_data())
+    with pytest.raises(ValueError):
+        Matcher(small_taxonomy, solver="magic").fit_predict(tiny_data())

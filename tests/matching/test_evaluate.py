@@ -1,0 +1,85 @@
+"""Evaluation figures on the team's graded set, and the evaluation and bench commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from matching.bench import run as run_bench
+from matching.evaluate import evaluate, load_set, ndcg_at
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Floors on the team's set (matching/data/eval_set.json with the shipped taxonomy). They are
+# the figures the current method achieves, rounded down; the product targets (recall@1 0.95,
+# recall@3 0.98, nDCG@5 0.92, pair precision 0.95 with pair recall 0.90) are not all met yet:
+# the misses are mostly vocabulary the taxonomy does not cover (see matching/README.md).
+FLOORS = {
+    "recall@1": 0.93,
+    "recall@3": 0.95,
+    "ndcg@5": 0.89,
+    "pair_precision": 0.95,
+    "pair_recall": 0.84,
+}
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict:
+    return evaluate(load_set())
+
+
+def test_ndcg() -> None:
+    grades = {"a": 2, "b": 1}
+    assert ndcg_at(["a", "b"], grades, 5) == pytest.approx(1.0)
+    assert ndcg_at(["b", "a"], grades, 5) < 1.0
+    assert ndcg_at(["x", "y"], grades, 5) == 0.0
+    assert ndcg_at([], {}, 5) == 0.0
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_quality_floor(figures: dict, name: str) -> None:
+    assert figures[name] >= FLOORS[name], f"{name} = {figures[name]} < {FLOORS[name]}"
+
+
+def test_no_rule_is_ever_broken_on_the_team_set(figures: dict) -> None:
+    for name in ("self_pairs", "capacity_breaches", "exclusion_breaches", "format_breaches",
+                 "requests_with_several_pairs", "unknown_ids"):
+        assert figures[name] == 0, name
+
+
+def test_unanswerable_requests_assigned_at_most(figures: dict) -> None:
+    # Target 0. Two unanswerable requests ("kiln servicing", "brass teacher") map onto
+    # taxonomy concepts that an offer shares, so they are still paired; see the README.
+    assert figures["unanswerable_assigned"] <= 2
+
+
+def test_every_ranked_item_and_pair_has_reasons(figures: dict) -> None:
+    out = figures["_output"]
+    assert all(i["reasons"] for items in out["ranked"].values() for i in items)
+    assert all(p["reasons"] for p in out["pairs"])
+
+
+def test_evaluate_command_prints_json() -> None:
+    result = subprocess.run([sys.executable, "-m", "matching.evaluate", "--json"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert {"recall@1", "recall@3", "ndcg@5", "pair_precision", "pair_recall"} <= set(shown)
+
+
+def test_bench_small_run_is_exact_and_complete() -> None:
+    figures = run_bench(400, 300, seed=1, k=10)
+    assert figures["topk_identical_to_exhaustive"] is True
+    for key in ("pipeline_s", "bare_product_s", "exhaustive_s", "peak_rss_mib", "stages_s"):
+        assert key in figures
+    result = subprocess.run(
+        [sys.executable, "-m", "matching.bench", "--offers", "200", "--requests", "150",
+         "--k", "5", "--json"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["topk_identical_to_exhaustive"] is True

@@ -1,0 +1,123 @@
+"""Taxonomy: normalising, tag and text look-up, case rules for abbreviations, validation."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from matching.taxonomy import Taxonomy, normalise, tokens
+from tests.matching.conftest import SMALL_TAXONOMY
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Relationships & Sex Education", "relationships and sex education"),
+        ("  RSE/PSHE -- policy!! ", "rse pshe policy"),
+        ("Y5: fractions (gaps)", "y5 fractions gaps"),
+        ("new_SENCo", "new senco"),
+        ("", ""),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_tokens_fold_plurals_and_possessives() -> None:
+    assert tokens("Children's strategies for fractions") == ["children", "strategy", "for",
+                                                            "fraction"]
+    assert tokens("class focus") == ["class", "focus"]  # no over-eager stripping
+
+
+def test_concept_for_tag_matches_id_label_alias_and_abbreviation_in_any_case(
+    small_taxonomy: Taxonomy,
+) -> None:
+    t = small_taxonomy
+    assert t.concept_for_tag("pshe-rse") == "pshe-rse"
+    assert t.concept_for_tag("Relationships & sex education") == "pshe-rse"
+    assert t.concept_for_tag("relationships education") == "pshe-rse"
+    assert t.concept_for_tag("rse") == "pshe-rse"  # abbreviation as a whole tag: any case
+    assert t.concept_for_tag("re") == "re"
+    assert t.concept_for_tag("Special educational needs") == "send"
+    assert t.concept_for_tag("sex educations") == "pshe-rse"  # plural folded
+    assert t.concept_for_tag("underwater basket weaving") is None
+
+
+def test_text_finds_aliases_inside_free_text(small_taxonomy: Taxonomy) -> None:
+    t = small_taxonomy
+    assert t.concepts_in_text("Y5 fractions gaps") == ["upper-key-stage-2", "maths-fractions"]
+    assert t.concepts_in_text("RSE policy help") == ["pshe-rse"]
+    assert t.concepts_in_text("Our new SENCo wants a special educational needs coordinator") \
+        == ["send-senco"]
+
+
+def test_longest_phrase_wins(small_taxonomy: Taxonomy) -> None:
+    # "special educational needs coordinator" beats "special educational needs" (send).
+    found = small_taxonomy.find_phrases("special educational needs coordinator")
+    assert found == [("send-senco", 0, 4)]
+
+
+def test_abbreviations_are_case_sensitive_in_free_text(small_taxonomy: Taxonomy) -> None:
+    t = small_taxonomy
+    assert t.concepts_in_text("We need to re-think our pe and re") == []
+    assert t.concepts_in_text("RE and PE days") == ["re", "pe"]
+    assert t.concepts_in_text("send us your ideas") == []
+    assert t.concepts_in_text("SEND support") == ["send"]
+    assert t.concepts_in_text("SENCO network") == ["send-senco"]  # all-capitals spelling
+    assert t.concepts_in_text("H&S audit") == ["business-health-safety"]
+    assert t.concepts_in_text("h&s audit") == []
+
+
+def test_aliases_are_case_and_punctuation_insensitive_in_text(small_taxonomy: Taxonomy) -> None:
+    assert small_taxonomy.concepts_in_text("SEX-EDUCATION policy") == ["pshe-rse"]
+    assert small_taxonomy.concepts_in_text("Agreed Syllabus review") == ["re"]
+
+
+def test_tree_navigation(small_taxonomy: Taxonomy) -> None:
+    t = small_taxonomy
+    assert t.ancestors("send-senco") == ["send"]
+    assert t.ancestors("send") == []
+    assert t.descendants("send") == ["send-senco", "send-autism"]
+    assert t.label("pshe-rse") == "Relationships and sex education"
+    assert t.category("maths-fractions") == "maths"
+    assert "send" in t.categories()
+    with pytest.raises(KeyError):
+        t.label("nope")
+
+
+def test_round_trip_through_dict(small_taxonomy: Taxonomy) -> None:
+    again = Taxonomy.from_dict(small_taxonomy.to_dict())
+    assert again.ids == small_taxonomy.ids
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["concepts"][1].update(parent="nowhere"), 'unknown parent "nowhere"'),
+        (lambda d: d["concepts"].append(dict(d["concepts"][0])), "duplicate id"),
+        (lambda d: d["concepts"][0].update(parent="send-senco"), "parent cycle"),
+        (lambda d: d["concepts"][0].pop("id"), 'missing "id"'),
+        (lambda d: d["concepts"][0].update(aliases="SEN"), "list of strings"),
+        (lambda d: d.update(version=2), "unsupported version"),
+        (lambda d: d.update(concepts={}), '"concepts" must be a list'),
+    ],
+)
+def test_invalid_taxonomies_are_rejected_clearly(change, message: str) -> None:
+    data = copy.deepcopy(SMALL_TAXONOMY)
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        Taxonomy.from_dict(data)
+
+
+def test_load_default_and_from_path(tmp_path: Path) -> None:
+    shipped = Taxonomy.load()
+    assert len(shipped) > 50
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(SMALL_TAXONOMY), encoding="utf-8")
+    assert Taxonomy.load(path).ids == Taxonomy.from_dict(SMALL_TAXONOMY).ids
+    path.write_text("{not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="invalid JSON"):
+        Taxonomy.load(path)
