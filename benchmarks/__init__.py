@@ -1,0 +1,1 @@
+"""Benchmark scripts whose figures are quoted in the README: `python -m benchmarks.<name>`."""
