@@ -62,6 +62,13 @@ class Config:
     SMTP_SECURITY = os.environ.get("SMTP_SECURITY", "starttls")
     SMTP_TIMEOUT = float(os.environ.get("SMTP_TIMEOUT", "30"))
     OUTBOX_DIR = os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox"))
+    # Temporary (4xx) failures are retried this many times, waiting backoff * 2^n seconds.
+    SMTP_RETRIES = int(os.environ.get("SMTP_RETRIES", "3"))
+    SMTP_RETRY_BACKOFF = float(os.environ.get("SMTP_RETRY_BACKOFF", "1.0"))
+    # The digest sends in batches over one connection each; a claimed batch whose process
+    # died is taken over after the lease.
+    DIGEST_BATCH_SIZE = int(os.environ.get("DIGEST_BATCH_SIZE", "500"))
+    DIGEST_CLAIM_LEASE_SECONDS = int(os.environ.get("DIGEST_CLAIM_LEASE_SECONDS", "900"))
 
     INVITE_MAX_AGE = 60 * 60 * 24 * 14
     RESET_MAX_AGE = 60 * 60 * 2
@@ -107,6 +114,7 @@ class TestingConfig(Config):
     LOGIN_MAX_FAILURES_PER_EMAIL = 5
     # Fast hashing keeps the suite quick; production uses werkzeug's default (scrypt).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    SMTP_RETRY_BACKOFF = 0.01
 
 
 class ProductionConfig(Config):

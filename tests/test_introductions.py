@@ -456,3 +456,18 @@ def test_reminders_are_tried_again_when_the_mail_server_is_down(
     monkeypatch.undo()
     assert services.send_reminders(now + timedelta(hours=1)) == 2
     assert services.send_reminders(now + timedelta(hours=2)) == 0
+
+
+def test_a_pair_made_by_hand_becomes_a_partnership_marked_by_hand(
+    client: FlaskClient, make: Any
+):
+    from app.review.services import BY_HAND_REASON
+
+    matched = make_pair(make)
+    by_hand = make_pair(make)
+    by_hand.suggestion.reasons = [BY_HAND_REASON]
+    db.session.commit()
+    both_interested(client, matched)
+    both_interested(client, by_hand)
+    flags = dict(db.session.execute(select(Partnership.suggestion_id, Partnership.by_hand)).all())
+    assert flags == {matched.suggestion.id: False, by_hand.suggestion.id: True}

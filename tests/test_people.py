@@ -461,3 +461,33 @@ def test_create_person_rules(make: type[Factories]) -> None:
     db.session.rollback()  # commit=False leaves the transaction to the caller
     assert db.session.scalar(select(User).where(User.email == "lee@example.com")) is None
     assert db.session.get(School, ash.id) is not None
+
+
+def test_coordinator_clears_a_bouncing_address_so_mail_resumes(
+    client: FlaskClient, coordinator: User, make: type[Factories]
+) -> None:
+    from datetime import UTC, datetime
+
+    from app.replies.services import school_contacts
+
+    school = make.school()
+    person = make.user(school, email="old@school.test")
+    person.email_bouncing_since = datetime(2026, 11, 16, 7, tzinfo=UTC)
+    person.email_bounce_reason = "550 5.1.1 mailbox unavailable"
+    db.session.commit()
+    assert school_contacts([school.id])[school.id] == []  # no mail while bouncing
+
+    page = client.get(f"/coordinator/people/{person.id}").get_data(as_text=True)
+    assert "have not been delivered" in page
+    assert "550 5.1.1 mailbox unavailable" in page
+
+    token = csrf_token(client, f"/coordinator/people/{person.id}")
+    response = client.post(
+        f"/coordinator/people/{person.id}/clear-bounce",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "will be sent again" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.email_bouncing_since is None
+    assert school_contacts([school.id])[school.id] == [person]

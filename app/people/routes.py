@@ -197,6 +197,16 @@ def set_active(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("people.detail", user_id=person.id))
 
 
+@bp.post("/<int:user_id>/clear-bounce")
+@coordinator_required
+def clear_bounce(user_id: int) -> ResponseReturnValue:
+    person = db.get_or_404(User, user_id)
+    # CSRFProtect checked the token before this view ran; the form has no other fields.
+    if services.clear_bounce(person):
+        flash(f"Emails to {person.email} will be sent again.", "success")
+    return redirect(url_for("people.detail", user_id=person.id))
+
+
 @bp.post("/<int:user_id>/resend-invite")
 @coordinator_required
 def resend_invite(user_id: int) -> ResponseReturnValue:

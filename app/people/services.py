@@ -233,3 +233,16 @@ def set_active(user: User, active: bool, *, acting: User) -> bool:
     user.active = active
     db.session.commit()
     return True
+
+
+def clear_bounce(user: User) -> bool:
+    """Let mail reach the person again after their address was fixed. Commits.
+
+    False if their address was not marked as bouncing.
+    """
+    if user.email_bouncing_since is None:
+        return False
+    user.email_bouncing_since = None
+    user.email_bounce_reason = ""
+    db.session.commit()
+    return True

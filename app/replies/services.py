@@ -34,6 +34,7 @@ from app.models import (
     utcnow,
 )
 from app.replies import links
+from app.review.services import is_by_hand
 from app.tokens import InvalidToken
 
 REQUEST = "request"
@@ -268,6 +269,7 @@ def _create_partnership(suggestion: Suggestion, now: datetime) -> tuple[Partners
         request_id=suggestion.request_id,
         offer_id=suggestion.offer_id,
         status=PartnershipStatus.INTRODUCED,
+        by_hand=is_by_hand(suggestion),
         introduced_at=now,
     )
     db.session.add(partnership)
