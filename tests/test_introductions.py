@@ -464,7 +464,7 @@ def test_a_pair_made_by_hand_becomes_a_partnership_marked_by_hand(
     from app.review.services import BY_HAND_REASON
 
     matched = make_pair(make)
-    by_hand = make_pair(make)
+    by_hand = make_pair(make, run=matched.suggestion.run)
     by_hand.suggestion.reasons = [BY_HAND_REASON]
     db.session.commit()
     both_interested(client, matched)
