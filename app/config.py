@@ -29,6 +29,17 @@ def _database_url(default: str) -> str:
     return url
 
 
+def checkin_weeks(value: str) -> list[int]:
+    """The CHECKIN_WEEKS setting ("6,12") as sorted whole weeks."""
+    try:
+        weeks = sorted({int(part) for part in value.split(",") if part.strip()})
+    except ValueError:
+        raise ValueError(f"CHECKIN_WEEKS must be whole weeks separated by commas: {value!r}") from None
+    if any(week < 1 for week in weeks):
+        raise ValueError("CHECKIN_WEEKS must be 1 or more")
+    return weeks
+
+
 class Config:
     """Settings shared by every environment."""
 
@@ -93,11 +104,29 @@ class Config:
     REPLY_LINK_MAX_AGE = 60 * 60 * 24 * 28
     REMINDER_AFTER_DAYS = 7
 
+    # Partnerships: "how is it going?" emails this many weeks after a partnership starts.
+    CHECKIN_WEEKS = os.environ.get("CHECKIN_WEEKS", "6,12")
+    PARTNERSHIPS_CRON = os.environ.get("PARTNERSHIPS_CRON", "0 9 * * *")
+    # The school year's terms: "Name:MM-DD" start dates; each term runs to the next one's start.
+    TERMS = os.environ.get("TERMS", "Autumn:09-01,Spring:01-01,Summer:04-15")
+    # Closed posts and finished partnerships are anonymised after this many years.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "6"))
+    RETENTION_CRON = os.environ.get("RETENTION_CRON", "0 3 * * sun")
+
     @classmethod
     def validate(cls) -> None:
         """Refuse settings that must never reach users."""
         if cls.PUBLISH_MODE not in {"review", "auto"}:
             raise RuntimeError("PUBLISH_MODE must be review or auto")
+        if cls.RETENTION_YEARS < 1:
+            raise RuntimeError("RETENTION_YEARS must be at least 1")
+        from app.terms import parse_terms
+
+        try:
+            parse_terms(cls.TERMS)
+            checkin_weeks(cls.CHECKIN_WEEKS)
+        except ValueError as exc:
+            raise RuntimeError(str(exc)) from None
 
 
 class DevelopmentConfig(Config):

@@ -121,6 +121,8 @@ class User(db.Model):
     # Set when a 5xx bounce says the address is dead; mail stops until a coordinator clears it.
     email_bouncing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_bounce_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Set when the person deleted their account: name and email are replaced, nothing else lost.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     school: Mapped[School | None] = relationship(back_populates="users")
 
@@ -207,6 +209,8 @@ class Post(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
+    # Set by the retention job: the words are gone; kind, school, tags and dates remain.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     school: Mapped[School] = relationship(back_populates="posts")
     author: Mapped[User | None] = relationship()
@@ -382,7 +386,11 @@ class DigestMessage(db.Model):
 
 
 class Partnership(db.Model):
-    """Two schools introduced to each other because both said they were interested."""
+    """Two schools introduced to each other because both said they were interested.
+
+    Its life: introduced -> agreed (aims set) -> active -> completed (impact recorded), or
+    withdrawn from any unfinished state; app.partnerships.lifecycle holds the rules.
+    """
 
     __tablename__ = "partnership"
 
@@ -393,12 +401,124 @@ class Partnership(db.Model):
     request_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
     offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id"), index=True)
     status: Mapped[PartnershipStatus] = mapped_column(
-        _enum(PartnershipStatus, "partnership_status"), default=PartnershipStatus.INTRODUCED
+        _enum(PartnershipStatus, "partnership_status"),
+        default=PartnershipStatus.INTRODUCED,
+        index=True,
     )
     # Paired by hand by a coordinator rather than suggested by the matcher.
     by_hand: Mapped[bool] = mapped_column(default=False)
     introduced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # The aims both schools agree, tied to children's outcomes.
+    aims_what: Mapped[str] = mapped_column(sa.Text, default="")
+    aims_who: Mapped[str] = mapped_column(sa.String(300), default="")
+    aims_difference: Mapped[str] = mapped_column(sa.Text, default="")
+    aims_evidence: Mapped[str] = mapped_column(sa.Text, default="")
+    time_commitment: Mapped[str] = mapped_column(sa.String(120), default="")
+    starts_on: Mapped[date | None] = mapped_column(sa.Date)
+    ends_on: Mapped[date | None] = mapped_column(sa.Date)
+    aims_set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    # When each step happened: the dashboard's pipeline times come from these.
+    agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    withdrawn_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Set by the retention job: aims, notes and quotes are gone; figures and ratings remain.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
     suggestion: Mapped[Suggestion | None] = relationship()
     request: Mapped[Post] = relationship(foreign_keys=[request_id])
     offer: Mapped[Post] = relationship(foreign_keys=[offer_id])
+    check_ins: Mapped[list[CheckIn]] = relationship(
+        back_populates="partnership", cascade="all, delete-orphan", order_by="CheckIn.id"
+    )
+    impacts: Mapped[list[Impact]] = relationship(
+        back_populates="partnership", cascade="all, delete-orphan", order_by="Impact.id"
+    )
+
+
+class CheckInAnswer(enum.StrEnum):
+    GOING_WELL = "going_well"
+    SLOW_START = "slow_start"
+    # Private: only coordinators see it, so a school can ask for help without blame.
+    NOT_WORKING = "not_working"
+
+
+class CheckIn(db.Model):
+    """A "how is it going?" email to one school of a partnership, and its answer."""
+
+    __tablename__ = "check_in"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    # Weeks after the partnership started (6 and 12 by default).
+    weeks: Mapped[int] = mapped_column(sa.Integer)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answer: Mapped[CheckInAnswer | None] = mapped_column(_enum(CheckInAnswer, "check_in_answer"))
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="check_ins")
+    school: Mapped[School] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("partnership_id", "school_id", "weeks"),)
+
+
+class Impact(db.Model):
+    """What one school says a completed partnership changed."""
+
+    __tablename__ = "impact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("partnership.id", ondelete="CASCADE"), index=True
+    )
+    school_id: Mapped[int] = mapped_column(sa.ForeignKey("school.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    what_changed: Mapped[str] = mapped_column(sa.Text, default="")
+    pupils_reached: Mapped[int] = mapped_column(sa.Integer, default=0)
+    staff_reached: Mapped[int] = mapped_column(sa.Integer, default=0)
+    evidence: Mapped[str] = mapped_column(sa.Text, default="")
+    # 1 (made no difference) to 5 (made a big difference).
+    rating: Mapped[int] = mapped_column(sa.Integer)
+    quote: Mapped[str] = mapped_column(sa.String(500), default="")
+    # The school agreed the partnership may share the quote (reports, celebrations).
+    quote_shareable: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="impacts")
+    school: Mapped[School] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("partnership_id", "school_id"),
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        sa.CheckConstraint("pupils_reached >= 0 AND staff_reached >= 0", name="reach_positive"),
+    )
+
+
+class AuditEvent(db.Model):
+    """A coordinator's decision, kept with who, when and why (accountability)."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # approve, reject, swap, pair_by_hand, edit_note, role_change, ...
+    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    subject_type: Mapped[str] = mapped_column(sa.String(40))
+    subject_id: Mapped[int | None] = mapped_column(sa.Integer)
+    # One plain-English line: what was decided about what.
+    summary: Mapped[str] = mapped_column(sa.String(300))
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    details: Mapped[dict[str, object]] = mapped_column(sa.JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""The audit log: every coordinator decision with who, when and why."""
