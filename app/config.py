@@ -34,7 +34,7 @@ def checkin_weeks(value: str) -> list[int]:
     try:
         weeks = sorted({int(part) for part in value.split(",") if part.strip()})
     except ValueError:
-        raise ValueError(f"CHECKIN_WEEKS must be whole weeks separated by commas: {value!r}") from None
+        raise ValueError(f"CHECKIN_WEEKS must be whole weeks, comma-separated: {value!r}") from None
     if any(week < 1 for week in weeks):
         raise ValueError("CHECKIN_WEEKS must be 1 or more")
     return weeks

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 _SPEC = re.compile(r"^\s*([^:,]+?)\s*:\s*(\d{2})-(\d{2})\s*$")
@@ -68,7 +69,7 @@ def _starts_around(spec: str, year: int) -> list[tuple[date, str]]:
 def term_for(day: date, spec: str) -> Term:
     """The term that `day` falls in."""
     starts = sorted(_starts_around(spec, day.year))
-    for (start, name), (next_start, _) in zip(starts, starts[1:], strict=False):
+    for (start, name), (next_start, _) in pairwise(starts):
         if start <= day < next_start:
             return Term(start, next_start, name)
     raise AssertionError("unreachable: three years of starts cover any day")
