@@ -38,10 +38,15 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     security.init_app(app)
     csrf.init_app(app)
 
+    from app.account.routes import bp as account_bp
     from app.admin.routes import bp as admin_bp
+    from app.audit.routes import bp as audit_bp
     from app.auth.routes import bp as auth_bp
+    from app.dashboard.routes import bp as dashboard_bp
+    from app.exports.routes import bp as exports_bp
     from app.imports.routes import bp as imports_bp
     from app.main.routes import bp as main_bp
+    from app.partnerships.routes import bp as partnerships_bp
     from app.people.routes import bp as people_bp
     from app.posts.routes import bp as posts_bp
     from app.replies.routes import bp as replies_bp
@@ -50,11 +55,16 @@ def create_app(config: type[Config] | None = None, **overrides: object) -> Flask
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(posts_bp)
+    app.register_blueprint(partnerships_bp, url_prefix="/partnerships")
+    app.register_blueprint(account_bp, url_prefix="/account")
     # Every coordinator page lives under /coordinator.
     app.register_blueprint(admin_bp, url_prefix="/coordinator")
     app.register_blueprint(people_bp, url_prefix="/coordinator/people")
     app.register_blueprint(imports_bp, url_prefix="/coordinator/import")
     app.register_blueprint(review_bp, url_prefix="/coordinator/review")
+    app.register_blueprint(dashboard_bp, url_prefix="/coordinator/dashboard")
+    app.register_blueprint(audit_bp, url_prefix="/coordinator/audit")
+    app.register_blueprint(exports_bp, url_prefix="/coordinator/exports")
     # Pages reached from links in emails; they need no sign-in, only a signed token.
     app.register_blueprint(replies_bp, url_prefix="/email")
 

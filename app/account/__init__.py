@@ -1,0 +1,1 @@
+"""A person's own account: download their data, delete their account."""

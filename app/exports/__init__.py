@@ -1,0 +1,1 @@
+"""CSV exports for coordinators: posts, suggestions, partnerships and impact."""

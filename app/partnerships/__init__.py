@@ -1,0 +1,1 @@
+"""A partnership's life: aims, check-ins, completion and impact."""
