@@ -30,6 +30,8 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     items = [("posts.browse", "Browse"), ("posts.new", "Post an offer or request")]
     if user.school_id is not None:
         items.insert(1, ("posts.my_school", "My school"))
+    if user.school_id is not None or user.role == Role.COORDINATOR:
+        items.append(("partnerships.index", "Partnerships"))
     if user.role == Role.COORDINATOR:
         items.append(("admin.index", "Coordinator"))
     return items

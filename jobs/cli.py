@@ -62,6 +62,13 @@ def close_expired_command(now: str | None) -> None:
     click.echo(tasks.close_expired(_parse_now(now)))
 
 
+@jobs_cli.command("partnerships")
+@now_option
+def partnerships_command(now: str | None) -> None:
+    """Start agreed partnerships on their start date and send due check-in emails."""
+    click.echo(tasks.partnerships(_parse_now(now)))
+
+
 @jobs_cli.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler process (exactly one per deployment)."""

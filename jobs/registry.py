@@ -22,6 +22,12 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("digest", tasks.digest, "DIGEST_CRON", "Weekly digest email"),
     JobSpec("reminders", tasks.reminders, "REMINDER_CRON", "Reminders for unanswered suggestions"),
     JobSpec("close-expired", tasks.close_expired, "CLOSE_EXPIRED_CRON", "Close ended posts"),
+    JobSpec(
+        "partnerships",
+        tasks.partnerships,
+        "PARTNERSHIPS_CRON",
+        "Start agreed partnerships on their start date; check-in emails",
+    ),
 )
 
 BY_ID = {spec.id: spec for spec in JOBS}

@@ -34,3 +34,16 @@ def close_expired(now: datetime) -> str:
     from app.posts.services import close_expired_posts
 
     return f"Closed {close_expired_posts(now)} posts past their end date."
+
+
+def partnerships(now: datetime) -> str:
+    """Start agreed partnerships whose start date has come, and send due check-ins."""
+    from app.partnerships.services import send_check_ins, start_due
+
+    started = start_due(now)
+    outcome = send_check_ins(now)
+    failed = f"; {len(outcome.failed)} failed" if outcome.failed else ""
+    return (
+        f"Started {started} partnerships; {outcome.created} check-ins due, "
+        f"{outcome.emails_sent} emails sent{failed}."
+    )

@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 from app.extensions import db
 from app.models import (
     MatchRun,
+    Partnership,
     PostKind,
     Suggestion,
     SuggestionStatus,
@@ -44,12 +45,19 @@ PUBLIC_ENDPOINTS = {
 TOKEN_PAGES_EXCEPT = {"replies.my_preferences"}
 
 
+TOKEN_PAGES = {"partnerships.check_in"}
+
+
 def is_public(endpoint: str) -> bool:
-    return endpoint in PUBLIC_ENDPOINTS or (
-        endpoint.startswith("replies.") and endpoint not in TOKEN_PAGES_EXCEPT
+    return (
+        endpoint in PUBLIC_ENDPOINTS
+        or endpoint in TOKEN_PAGES
+        or (endpoint.startswith("replies.") and endpoint not in TOKEN_PAGES_EXCEPT)
     )
-# Signed-in pages that act on school B's posts: a leader of school A must be refused.
+# Signed-in pages that act on school B's posts or partnerships: a leader of school A must be
+# refused.
 OTHER_SCHOOLS_POST_ENDPOINTS = {"posts.edit", "posts.set_status", "posts.delete"}
+OTHER_SCHOOLS_PARTNERSHIP_PREFIX = "/partnerships/<int:partnership_id>"
 CSRF_EXEMPT_POSTS = {"replies.unsubscribe"}
 
 
@@ -81,7 +89,9 @@ def world(app: Flask, make: type[Factories]) -> World:
         reasons=["Both about attendance"],
         status=SuggestionStatus.PENDING,
     )
-    db.session.add_all([run, suggestion])
+    # B and C's partnership: none of school A's business.
+    partnership = Partnership(request=request_b, offer=offer_c)
+    db.session.add_all([run, suggestion, partnership])
     db.session.commit()
     values = {
         "post_id": offer_b.id,
@@ -91,7 +101,7 @@ def world(app: Flask, make: type[Factories]) -> World:
         "suggestion_id": suggestion.id,
         "run_id": run.id,
         "request_id": request_b.id,
-        "partnership_id": 1,
+        "partnership_id": partnership.id,
         "name": "20260101-000000-deadbeef.eml",
         "token": "not-a-valid-token",
     }
@@ -143,7 +153,10 @@ def test_leader_cannot_reach_coordinator_pages_or_change_another_schools_posts(
     checked = 0
     for rule in _rules(app):
         coordinator_page = rule.rule.startswith("/coordinator")
-        if not coordinator_page and rule.endpoint not in OTHER_SCHOOLS_POST_ENDPOINTS:
+        theirs = rule.endpoint in OTHER_SCHOOLS_POST_ENDPOINTS or rule.rule.startswith(
+            OTHER_SCHOOLS_PARTNERSHIP_PREFIX
+        )
+        if not coordinator_page and not theirs:
             continue
         url = _url(rule, world.values)
         for method in _methods(rule):

@@ -36,6 +36,7 @@ from app.models import (
 from app.replies import links
 from app.review.services import is_by_hand
 from app.tokens import InvalidToken
+from app.urls import external_url
 
 REQUEST = "request"
 OFFER = "offer"
@@ -92,7 +93,7 @@ def _reachable(user: User | None) -> bool:
     return user is not None and user.active and user.email_bouncing_since is None
 
 
-def _record_bounces(
+def record_bounces(
     results: list[DeliveryResult], recipients: dict[str, User], now: datetime
 ) -> None:
     """Stop mailing addresses that a server refused for good (5xx). Commits if any."""
@@ -117,7 +118,7 @@ class LinkProblem(Exception):
         self.status = status
 
 
-def _link_error(exc: InvalidToken) -> LinkProblem:
+def link_error(exc: InvalidToken) -> LinkProblem:
     # Expired links are "gone" (410); tampered or wrong-purpose links are bad requests (400).
     if exc.args and exc.args[0] == "expired":
         return LinkProblem("expired", 410)
@@ -149,7 +150,7 @@ def open_reply_link(token: str) -> ReplyLink:
     try:
         payload = links.read_reply_token(token)
     except InvalidToken as exc:
-        raise _link_error(exc) from exc
+        raise link_error(exc) from exc
     suggestion_id, user_id = _int(payload, "s"), _int(payload, "u")
     side = payload.get("side")
     try:
@@ -414,6 +415,7 @@ def send_introduction(
                 reasons=list(suggestion.reasons or []) if suggestion else [],
                 note=(suggestion.note if suggestion else "") or "",
                 first_step=FIRST_STEP,
+                aims_url=external_url("partnerships.aims", partnership_id=partnership.id),
             )
             if people[other]:
                 mail.headers["Reply-To"] = ", ".join(p.email for p in people[other])
@@ -425,7 +427,7 @@ def send_introduction(
     for result in results:
         if not result.ok:
             current_app.logger.warning("Introduction to %s failed: %s", result.to, result.error)
-    _record_bounces(results, recipients, now)
+    record_bounces(results, recipients, now)
     return results
 
 
@@ -561,7 +563,7 @@ def send_reminders(now: datetime) -> int:
         )
         db.session.commit()
         return 0
-    _record_bounces(results, {p.email: p for p in people.values()}, now)
+    record_bounces(results, {p.email: p for p in people.values()}, now)
     return delivered
 
 
@@ -572,7 +574,7 @@ def _user_from(read: Callable[[str], dict[str, Any]], token: str, require_active
     try:
         payload = read(token)
     except InvalidToken as exc:
-        raise _link_error(exc) from exc
+        raise link_error(exc) from exc
     user = db.session.get(User, _int(payload, "u"))
     if user is None or (require_active and not user.active):
         raise LinkProblem("invalid", 400)
