@@ -33,6 +33,7 @@ from app.models import (
 )
 from app.posts.services import partnership_today
 from app.replies.services import LinkProblem, link_error, record_bounces, school_contacts
+from app.templating import nice_date as nice
 from app.tokens import InvalidToken, make_token, read_token
 from app.urls import external_url
 
@@ -491,6 +492,7 @@ class PartnershipPage:
     can_record_impact: bool
     can_withdraw: bool
     next_action: str
+    dates: str
 
 
 def _check_in_views(partnership: Partnership, viewer: User) -> list[CheckInView]:
@@ -565,7 +567,18 @@ def partnership_page(partnership: Partnership, viewer: User) -> PartnershipPage:
         can_record_impact=can_record_impact(viewer, partnership),
         can_withdraw=(member or viewer.is_coordinator) and partnership.status in UNFINISHED,
         next_action=next_action(partnership, viewer.school_id) if member else "",
+        dates=_dates(partnership.starts_on, partnership.ends_on),
     )
+
+
+def _dates(starts: date | None, ends: date | None) -> str:
+    if starts and ends:
+        return f"{nice(starts)} to {nice(ends)}"
+    if starts:
+        return f"From {nice(starts)}"
+    if ends:
+        return f"Until {nice(ends)}"
+    return "Not given"
 
 
 @dataclass
