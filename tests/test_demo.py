@@ -147,3 +147,48 @@ def test_the_shipped_demo_partnership_loads(app: Flask) -> None:
     # Most demo tags should land on taxonomy concepts, not stay free text.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Post).where(Post.tags.any()))
     assert load_demo(if_empty=True).skipped
+
+
+def test_history_gives_the_dashboard_a_term_of_every_stage(app: Flask) -> None:
+    from datetime import UTC, datetime
+
+    from app.models import (
+        CheckIn,
+        CheckInAnswer,
+        DigestRun,
+        Impact,
+        MatchRun,
+        Partnership,
+        PartnershipStatus,
+        Suggestion,
+        SuggestionStatus,
+    )
+    from app.review.services import week_start_for
+    from app.terms import previous_term, term_for
+
+    summary = load_demo(history_weeks=30)
+    assert "30 weekly runs" in summary.history
+    assert count(MatchRun) == 30
+    statuses = set(db.session.scalars(sa.select(Partnership.status)))
+    assert statuses == set(PartnershipStatus)
+    assert count(CheckIn, CheckIn.answer == CheckInAnswer.NOT_WORKING) >= 1
+    # Last term's partnerships finished with impact recorded: the report has something to say.
+    now = datetime.now(UTC)
+    last_term = previous_term(term_for(now.date(), app.config["TERMS"]), app.config["TERMS"])
+    start, end = last_term.bounds(app.config["PARTNERSHIP_TIMEZONE"])
+    assert count(Impact, Impact.created_at >= start, Impact.created_at < end) >= 3
+    # Last week's approved suggestions wait for this week's digest; older ones were sent.
+    assert (
+        db.session.scalar(
+            sa.select(DigestRun.id).where(DigestRun.week_start == week_start_for(now))
+        )
+        is None
+    )
+    waiting = count(
+        Suggestion,
+        Suggestion.status == SuggestionStatus.PUBLISHED,
+        Suggestion.digest_run_id.is_(None),
+    )
+    assert waiting >= 1
+    # Nothing happened in the future.
+    assert count(Partnership, Partnership.introduced_at > now) == 0

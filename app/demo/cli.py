@@ -18,10 +18,19 @@ _DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database has any school.")
 @click.option("--force", is_flag=True, help="Load even with the production settings.")
 @click.option("--data-dir", type=_DIR, default=None, help="Folder with schools.json, posts.json.")
-def load(if_empty: bool, force: bool, data_dir: Path | None) -> None:
-    """Load the demo schools, people and posts (only what is missing)."""
+@click.option(
+    "--history-weeks",
+    type=click.IntRange(0, 52),
+    default=30,
+    show_default=True,
+    help="On a fresh load, replay this many weeks of matching, answers and partnerships.",
+)
+def load(if_empty: bool, force: bool, data_dir: Path | None, history_weeks: int) -> None:
+    """Load the demo schools, people and posts (only what is missing), with history."""
     try:
-        summary = load_demo(if_empty=if_empty, data_dir=data_dir, force=force)
+        summary = load_demo(
+            if_empty=if_empty, data_dir=data_dir, force=force, history_weeks=history_weeks
+        )
     except DemoError as exc:
         click.echo(str(exc), err=True)
         click.get_current_context().exit(1)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 from app.extensions import db
-from app.models import Post, PostFormat, PostKind, PostStatus, Role, School, User
+from app.models import Post, PostFormat, PostKind, PostStatus, Role, School, User, utcnow
 from app.taxonomy.services import resolve_tags, seed_taxonomy, tag_lookup
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -45,15 +45,17 @@ class DemoSummary:
     leaders: int = 0
     coordinators: int = 0
     posts: int = 0
+    history: str = ""
 
     def text(self) -> str:
         if self.skipped:
             return "Demo data not loaded: the database already has schools."
-        return (
+        loaded = (
             f"Demo data loaded: {self.schools} schools, {self.leaders} leaders, "
             f"{self.coordinators} coordinators, {self.posts} posts, "
             f"{self.concepts} taxonomy concepts added."
         )
+        return f"{loaded}\n{self.history}" if self.history else loaded
 
 
 def _read(data_dir: Path, name: str) -> list[dict[str, Any]]:
@@ -65,9 +67,13 @@ def _read(data_dir: Path, name: str) -> list[dict[str, Any]]:
 
 
 def load_demo(
-    if_empty: bool = False, data_dir: Path | None = None, force: bool = False
+    if_empty: bool = False,
+    data_dir: Path | None = None,
+    force: bool = False,
+    history_weeks: int = 0,
 ) -> DemoSummary:
-    """Add the demo partnership's missing schools, people and posts."""
+    """Add the demo partnership's missing schools, people and posts; on a fresh load, also
+    `history_weeks` weeks of replayed history (app.demo.history)."""
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise DemoRefused(
             "Refusing to load demo data into production. Use --force only on a throwaway copy."
@@ -173,6 +179,11 @@ def load_demo(
         existing_posts.add(item["external_id"])
         summary.posts += 1
     db.session.commit()
+    fresh = summary.posts and summary.posts == len(posts_data)
+    if history_weeks and fresh:
+        from app.demo.history import load_history
+
+        summary.history = load_history(utcnow(), weeks=history_weeks).text()
     return summary
 
 
