@@ -69,6 +69,13 @@ def partnerships_command(now: str | None) -> None:
     click.echo(tasks.partnerships(_parse_now(now)))
 
 
+@jobs_cli.command("retention")
+@now_option
+def retention_command(now: str | None) -> None:
+    """Anonymise closed posts and finished partnerships older than RETENTION_YEARS."""
+    click.echo(tasks.retention(_parse_now(now)))
+
+
 @jobs_cli.command("scheduler")
 def scheduler_command() -> None:
     """Run the scheduler process (exactly one per deployment)."""

@@ -23,6 +23,12 @@ JOBS: tuple[JobSpec, ...] = (
     JobSpec("reminders", tasks.reminders, "REMINDER_CRON", "Reminders for unanswered suggestions"),
     JobSpec("close-expired", tasks.close_expired, "CLOSE_EXPIRED_CRON", "Close ended posts"),
     JobSpec(
+        "retention",
+        tasks.retention,
+        "RETENTION_CRON",
+        "Anonymise old closed posts and finished partnerships",
+    ),
+    JobSpec(
         "partnerships",
         tasks.partnerships,
         "PARTNERSHIPS_CRON",

@@ -36,6 +36,13 @@ def close_expired(now: datetime) -> str:
     return f"Closed {close_expired_posts(now)} posts past their end date."
 
 
+def retention(now: datetime) -> str:
+    """Anonymise closed posts and finished partnerships older than RETENTION_YEARS."""
+    from app.retention.services import anonymise_expired
+
+    return anonymise_expired(now).summary
+
+
 def partnerships(now: datetime) -> str:
     """Start agreed partnerships whose start date has come, and send due check-ins."""
     from app.partnerships.services import send_check_ins, start_due

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -52,7 +53,7 @@ def schools() -> ResponseReturnValue:
 def school_new() -> ResponseReturnValue:
     form = SchoolForm()
     if form.validate_on_submit():
-        school = services.save_school(None, form.to_data())
+        school = services.save_school(None, form.to_data(), by=g.user)
         flash(f"{school.name} added", "success")
         return redirect(url_for("admin.schools"))
     return render_template(
@@ -69,7 +70,7 @@ def school_edit(school_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.fill_from(services.SchoolData.from_school(school))
     if form.validate_on_submit():
-        services.save_school(school, form.to_data())
+        services.save_school(school, form.to_data(), by=g.user)
         flash(f"{school.name} updated", "success")
         return redirect(url_for("admin.schools"))
     return render_template(
@@ -96,7 +97,7 @@ def taxonomy() -> ResponseReturnValue:
 @bp.post("/taxonomy/load")
 @coordinator_required
 def taxonomy_load() -> ResponseReturnValue:
-    added = services.reload_shipped_taxonomy()
+    added = services.reload_shipped_taxonomy(by=g.user)
     if added:
         flash(f"Added {added} concepts from the shipped taxonomy", "success")
     else:
@@ -118,6 +119,7 @@ def tag_new() -> ResponseReturnValue:
             parent,
             services.split_list(form.aliases.data or ""),
             services.split_list(form.abbreviations.data or ""),
+            by=g.user,
         )
         flash(f"Concept “{tag.label}” added", "success")
         return redirect(url_for("admin.taxonomy"))
@@ -144,6 +146,7 @@ def tag_edit(tag_id: int) -> ResponseReturnValue:
                 parent,
                 services.split_list(form.aliases.data or ""),
                 services.split_list(form.abbreviations.data or ""),
+                by=g.user,
             )
         except services.TaxonomyError as exc:
             form.parent.errors.append(str(exc))
@@ -168,7 +171,7 @@ def tag_merge(tag_id: int) -> ResponseReturnValue:
             plan = services.plan_merge(source, target)
             return render_template("admin/tag_merge_confirm.html", form=form, plan=plan)
         source_label = source.label
-        plan = services.merge_concepts(source, target)
+        plan = services.merge_concepts(source, target, by=g.user)
         flash(
             f"“{source_label}” merged into “{target.label}”: {plan.posts} posts moved",
             "success",

@@ -16,6 +16,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
+from app.audit.services import record
 from app.extensions import db
 from app.models import Post, PostKind, PostStatus, Role, School, Tag, TagAlias, User, post_tag
 from app.taxonomy.services import normalise
@@ -200,12 +201,27 @@ def apply_school_data(school: School, data: SchoolData) -> None:
     school.descriptors = list(data.descriptors)
 
 
-def save_school(school: School | None, data: SchoolData) -> School:
-    """Create (school=None) or update a school and commit."""
+def save_school(school: School | None, data: SchoolData, *, by: User | None = None) -> School:
+    """Create (school=None) or update a school and commit; `by` is kept in the audit log."""
+    new = school is None
     if school is None:
         school = School()
         db.session.add(school)
+    before = SchoolData.from_school(school) if not new else None
     apply_school_data(school, data)
+    if by is not None:
+        db.session.flush()  # a new school's id, for the audit entry
+        changed = (
+            sorted(k for k, v in vars(data).items() if getattr(before, k) != v) if before else []
+        )
+        if new or changed:
+            record(
+                by,
+                "add_school" if new else "edit_school",
+                school,
+                f"Added {school.name}" if new else f"Edited {school.name}: {', '.join(changed)}",
+                details={"changed": changed} if changed else {},
+            )
     db.session.commit()
     return school
 
@@ -436,28 +452,62 @@ def _set_aliases(tag: Tag, texts: list[str], is_abbreviation: bool) -> None:
             have.add(text)
 
 
+def _concept_details(tag: Tag) -> dict[str, object]:
+    return {
+        "label": tag.label,
+        "parent": tag.parent.label if tag.parent is not None else None,
+        "aliases": sorted(a.text for a in tag.aliases if not a.is_abbreviation),
+        "abbreviations": sorted(a.text for a in tag.aliases if a.is_abbreviation),
+    }
+
+
 def create_concept(
-    label: str, parent: Tag | None, aliases: list[str], abbreviations: list[str]
+    label: str,
+    parent: Tag | None,
+    aliases: list[str],
+    abbreviations: list[str],
+    *,
+    by: User | None = None,
 ) -> Tag:
     """Add a concept with a slug made from its label, and commit."""
     tag = Tag(slug=unique_slug(label), label=label, parent=parent)
     _set_aliases(tag, aliases, False)
     _set_aliases(tag, abbreviations, True)
     db.session.add(tag)
+    if by is not None:
+        db.session.flush()
+        summary = f"Added the concept “{tag.label}”"
+        record(by, "add_concept", tag, summary, details=_concept_details(tag))
     db.session.commit()
     return tag
 
 
 def update_concept(
-    tag: Tag, label: str, parent: Tag | None, aliases: list[str], abbreviations: list[str]
+    tag: Tag,
+    label: str,
+    parent: Tag | None,
+    aliases: list[str],
+    abbreviations: list[str],
+    *,
+    by: User | None = None,
 ) -> Tag:
     """Change a concept's label, parent and aliases (the slug stays), and commit."""
     if parent is not None and (parent.id == tag.id or would_create_cycle(tag, parent)):
         raise TaxonomyError(f"“{parent.label}” is inside “{tag.label}”, so it cannot be its parent")
+    before = _concept_details(tag)
     tag.label = label
     tag.parent = parent
     _set_aliases(tag, aliases, False)
     _set_aliases(tag, abbreviations, True)
+    after = _concept_details(tag)
+    if by is not None and after != before:
+        record(
+            by,
+            "edit_concept",
+            tag,
+            f"Edited the concept “{tag.label}”",
+            details={"before": before, "after": after},
+        )
     db.session.commit()
     return tag
 
@@ -500,7 +550,7 @@ def plan_merge(source: Tag, target: Tag) -> MergePlan:
     )
 
 
-def merge_concepts(source: Tag, target: Tag) -> MergePlan:
+def merge_concepts(source: Tag, target: Tag, *, by: User | None = None) -> MergePlan:
     """Fold `source` into `target` in one transaction, then delete `source`.
 
     Posts move to the target (never linked twice), aliases move unless the target has them,
@@ -542,6 +592,20 @@ def merge_concepts(source: Tag, target: Tag) -> MergePlan:
             target.aliases.append(TagAlias(text=source.label, normalised=label_key))
 
         db.session.flush()  # move everything before the source row goes
+        if by is not None:
+            record(
+                by,
+                "merge_concepts",
+                target,
+                f"Merged “{plan.source.label}” into “{target.label}”: {plan.posts} posts moved",
+                details={
+                    "source": source.id,
+                    "source_label": source.label,
+                    "posts": plan.posts,
+                    "aliases_moved": plan.aliases_moved,
+                    "children": plan.children,
+                },
+            )
         db.session.delete(source)
         db.session.commit()
     except Exception:
@@ -550,11 +614,18 @@ def merge_concepts(source: Tag, target: Tag) -> MergePlan:
     return plan
 
 
-def reload_shipped_taxonomy() -> int:
+def reload_shipped_taxonomy(*, by: User | None = None) -> int:
     """Add the shipped concepts the database lacks; returns how many were added."""
     from app.taxonomy.services import seed_taxonomy
 
-    return seed_taxonomy()
+    # Added first, so seed_taxonomy's commit saves the entry with the concepts.
+    event = record(by, "reload_taxonomy", None, "Reloaded the shipped taxonomy") if by else None
+    added = seed_taxonomy()
+    if event is not None:
+        event.summary = f"Reloaded the shipped taxonomy: {added} concepts added"
+        event.details = {"added": added}
+        db.session.commit()
+    return added
 
 
 # ---------------------------------------------------------------------------------------------

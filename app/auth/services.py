@@ -433,7 +433,12 @@ def authenticate(email: str, password: str, ip: str) -> SignInResult:
         return SignInResult(throttled=True)
     user = user_by_email(email)
     if user is not None and user.password_hash is not None:
-        ok = check_password_hash(user.password_hash, password) and user.active
+        # A deleted account has no password either; the check says so in words.
+        ok = (
+            check_password_hash(user.password_hash, password)
+            and user.active
+            and user.deleted_at is None
+        )
     else:
         _spend_hash_time(password)
         ok = False

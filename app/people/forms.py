@@ -108,14 +108,26 @@ class EditPersonForm(_SchoolChoice, BaseForm):
         return self.person_role == Role.LEADER
 
 
+def _reason_field() -> Any:
+    # Kept in the audit log with the decision.
+    return StringField(
+        "Reason (optional)",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+
+
 class RoleForm(BaseForm):
     role = RadioField(
         "Choose their role", choices=ROLE_CHOICES, validators=[InputRequired("Choose their role")]
     )
+    reason = _reason_field()
 
 
 class SetActiveForm(BaseForm):
     active = HiddenField(validators=[AnyOf(["true", "false"])])
+    # Its own name: the role form's reason box is on the same page.
+    active_reason = _reason_field()
 
 
 class PeopleFilterForm(BaseForm):

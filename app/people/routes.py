@@ -149,6 +149,7 @@ def edit(user_id: int) -> ResponseReturnValue:
                 name=form.name.data,
                 job_title=form.job_title.data or "",
                 school=_school(form.school_id()),
+                acting=g.user,
             )
         except PersonError as error:
             _field_error(form, error)
@@ -166,7 +167,9 @@ def set_role(user_id: int) -> ResponseReturnValue:
     form = RoleForm()
     if form.validate_on_submit():
         try:
-            changed = services.set_role(person, Role(form.role.data), acting=g.user)
+            changed = services.set_role(
+                person, Role(form.role.data), acting=g.user, reason=form.reason.data or ""
+            )
         except PersonError as error:
             _field_error(form, error)
         else:
@@ -186,7 +189,9 @@ def set_active(user_id: int) -> ResponseReturnValue:
         return redirect(url_for("people.detail", user_id=person.id))
     active = form.active.data == "true"
     try:
-        changed = services.set_active(person, active, acting=g.user)
+        changed = services.set_active(
+            person, active, acting=g.user, reason=form.active_reason.data or ""
+        )
     except PersonError as error:
         flash(error.message)
     else:
@@ -202,7 +207,7 @@ def set_active(user_id: int) -> ResponseReturnValue:
 def clear_bounce(user_id: int) -> ResponseReturnValue:
     person = db.get_or_404(User, user_id)
     # CSRFProtect checked the token before this view ran; the form has no other fields.
-    if services.clear_bounce(person):
+    if services.clear_bounce(person, acting=g.user):
         flash(f"Emails to {person.email} will be sent again.", "success")
     return redirect(url_for("people.detail", user_id=person.id))
 

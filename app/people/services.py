@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.audit.services import record
 from app.auth.services import email_problem, hash_password, normalise_email, send_invitation
 from app.extensions import db
 from app.mail import DeliveryResult
@@ -131,12 +132,14 @@ def create_person(
     password: str | None = None,
     invited: bool = False,
     commit: bool = True,
+    by: User | None = None,
 ) -> User:
     """Add a person without emailing them. Raises PersonError for a rule the details break.
 
     `password` is hashed as given (callers validate it with password_problem first); without
     one the person cannot sign in until they accept an invitation. With commit=False the row
-    is only flushed, so an import can add many people in one transaction.
+    is only flushed, so an import can add many people in one transaction. A coordinator
+    adding someone (`by`) is kept in the audit log.
     """
     name = name.strip()
     if not name:
@@ -161,6 +164,17 @@ def create_person(
     )
     db.session.add(user)
     try:
+        if by is not None:
+            db.session.flush()  # the new person's id, for the audit entry
+            where = f" at {school.name}" if school is not None else ""
+            record(
+                by,
+                "add_person",
+                user,
+                f"{'Invited' if invited else 'Added'} {user.name} as a "
+                f"{ROLE_LABELS[role].lower()}{where}",
+                details={"role": role.value, "school": school.id if school else None},
+            )
         if commit:
             db.session.commit()
         else:
@@ -187,7 +201,13 @@ def invite_person(
     sent again from their page.
     """
     user = create_person(
-        name=name, email=email, role=role, school=school, job_title=job_title, invited=True
+        name=name,
+        email=email,
+        role=role,
+        school=school,
+        job_title=job_title,
+        invited=True,
+        by=invited_by,
     )
     return user, send_invitation(user, invited_by=invited_by)
 
@@ -195,20 +215,39 @@ def invite_person(
 # --- changing people -----------------------------------------------------------------------
 
 
-def update_person(user: User, *, name: str, job_title: str, school: School | None) -> None:
-    """Change a person's name, job title and school. Commits."""
+def update_person(
+    user: User,
+    *,
+    name: str,
+    job_title: str,
+    school: School | None,
+    acting: User | None = None,
+) -> None:
+    """Change a person's name, job title and school. Commits; `acting` is kept in the log."""
     name = name.strip()
     if not name:
         raise PersonError("Enter their full name", "name")
     if user.role == Role.LEADER and school is None:
         raise PersonError("Choose the school they lead in", "school")
+    before = {"name": user.name, "job_title": user.job_title, "school": user.school_id}
     user.name = name
     user.job_title = job_title.strip()
     user.school = school
+    after = {"name": name, "job_title": user.job_title, "school": school.id if school else None}
+    changed = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if acting is not None and changed:
+        words = {"name": "name", "job_title": "job title", "school": "school"}
+        record(
+            acting,
+            "edit_person",
+            user,
+            f"Changed {user.name}'s {' and '.join(words[key] for key in changed)}",
+            details={"changes": changed},
+        )
     db.session.commit()
 
 
-def set_role(user: User, role: Role, *, acting: User) -> bool:
+def set_role(user: User, role: Role, *, acting: User, reason: str = "") -> bool:
     """Make a person a leader or a coordinator; False if nothing changed. Commits."""
     if user.role == role:
         return False
@@ -216,12 +255,22 @@ def set_role(user: User, role: Role, *, acting: User) -> bool:
         raise PersonError("You cannot change your own role", "role")
     if role == Role.LEADER and user.school_id is None:
         raise PersonError(f"Add {user.name}'s school before making them a school leader", "role")
+    before = user.role
     user.role = role
+    record(
+        acting,
+        "role_change",
+        user,
+        f"Changed {user.name}'s role from {ROLE_LABELS[before].lower()} to "
+        f"{ROLE_LABELS[role].lower()}",
+        reason=reason,
+        details={"from": before.value, "to": role.value},
+    )
     db.session.commit()
     return True
 
 
-def set_active(user: User, active: bool, *, acting: User) -> bool:
+def set_active(user: User, active: bool, *, acting: User, reason: str = "") -> bool:
     """Deactivate (ends their sessions and sign-ins) or reactivate a person. Commits.
 
     False if nothing changed.
@@ -230,12 +279,21 @@ def set_active(user: User, active: bool, *, acting: User) -> bool:
         return False
     if user.id == acting.id:
         raise PersonError("You cannot deactivate your own account")
+    if active and user.deleted_at is not None:
+        raise PersonError("This person deleted their account, so it cannot be reactivated")
     user.active = active
+    record(
+        acting,
+        "reactivate" if active else "deactivate",
+        user,
+        f"{'Reactivated' if active else 'Deactivated'} {user.name}",
+        reason=reason,
+    )
     db.session.commit()
     return True
 
 
-def clear_bounce(user: User) -> bool:
+def clear_bounce(user: User, *, acting: User | None = None) -> bool:
     """Let mail reach the person again after their address was fixed. Commits.
 
     False if their address was not marked as bouncing.
@@ -244,5 +302,8 @@ def clear_bounce(user: User) -> bool:
         return False
     user.email_bouncing_since = None
     user.email_bounce_reason = ""
+    if acting is not None:
+        # Not the bounce text: mail servers quote the address in it.
+        record(acting, "clear_bounce", user, f"Started sending emails to {user.name} again")
     db.session.commit()
     return True

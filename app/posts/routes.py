@@ -261,7 +261,9 @@ def edit(post_id: int) -> ResponseReturnValue:
         saved_until=post.available_until,
     )
     if form.validate_on_submit():
-        services.update_post(post, _post_data(form, post.kind), _chosen_school(form))
+        services.update_post(
+            post, _post_data(form, post.kind), _chosen_school(form), acting=g.user
+        )
         flash("Your changes have been saved", "success")
         return redirect(url_for("posts.view", post_id=post.id))
     return _render_form(
@@ -283,7 +285,7 @@ def set_status(post_id: int) -> ResponseReturnValue:
         abort(400)
     noun = _noun(post)
     try:
-        services.set_status(post, status)
+        services.set_status(post, status, acting=g.user)
     except services.CannotReopen:
         flash(f"Change the end date before you reopen this {post.kind.value}")
         return redirect(url_for("posts.edit", post_id=post.id))
@@ -300,7 +302,7 @@ def delete(post_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         noun, own = _noun(post), post.school_id == g.user.school_id
         try:
-            services.delete_post(post)
+            services.delete_post(post, acting=g.user)
         except services.PostInPartnership:
             flash(f"{noun} is part of a partnership, so it stays on record. You can close it.")
             return redirect(url_for("posts.view", post_id=post.id))

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from app.audit.services import record
 from app.extensions import db
 from app.models import (
     Partnership,
@@ -144,20 +145,52 @@ def create_post(author: User, school: School, data: PostData) -> Post:
     return post
 
 
-def update_post(post: Post, data: PostData, school: School | None = None) -> Post:
+def _audited(acting: User | None, post: Post) -> bool:
+    """A coordinator changing a school's post that is not their own school's: a decision."""
+    return acting is not None and acting.is_coordinator and acting.school_id != post.school_id
+
+
+def _post_words(post: Post) -> str:
+    # School and number, not the title: retention removes titles, the log keeps its entries.
+    return f"{post.school.name}'s {post.kind.value} {post.id}"
+
+
+def update_post(
+    post: Post, data: PostData, school: School | None = None, *, acting: User | None = None
+) -> Post:
     """Save edits (an offer stays an offer); a coordinator may also move it to another school."""
+    audited = _audited(acting, post)
+    from_school = post.school
     _apply(post, data, resolve_tags(split_tag_input(data.tags)))
     if school is not None:
         post.school = school
+    if audited:
+        moved = f", moved to {post.school.name}" if post.school is not from_school else ""
+        record(
+            acting,
+            "edit_post",
+            post,
+            f"Edited {from_school.name}'s {post.kind.value} {post.id}{moved}",
+            details={"from_school": from_school.id, "school": post.school.id},
+        )
     db.session.commit()
     return post
 
 
-def set_status(post: Post, status: PostStatus) -> None:
+def set_status(post: Post, status: PostStatus, *, acting: User | None = None) -> None:
     """Pause, reopen or close a post. Reopening a post past its end date raises CannotReopen."""
     if status == PostStatus.OPEN and has_ended(post, partnership_today()):
         raise CannotReopen
+    before = post.status
     post.status = status
+    if _audited(acting, post) and before != status:
+        record(
+            acting,
+            "post_status",
+            post,
+            f"Changed {_post_words(post)} from {before.value} to {status.value}",
+            details={"from": before.value, "to": status.value},
+        )
     db.session.commit()
 
 
@@ -165,7 +198,7 @@ class PostInPartnership(Exception):
     """The post belongs to a partnership, whose history the partnership keeps."""
 
 
-def delete_post(post: Post) -> None:
+def delete_post(post: Post, *, acting: User | None = None) -> None:
     """Delete a post and its suggestions; refuse if it is part of a partnership."""
     in_partnership = db.session.scalar(
         sa.select(
@@ -176,6 +209,14 @@ def delete_post(post: Post) -> None:
     )
     if in_partnership:
         raise PostInPartnership
+    if _audited(acting, post):
+        record(
+            acting,
+            "delete_post",
+            post,
+            f"Deleted {_post_words(post)}",
+            details={"school": post.school_id, "kind": post.kind.value},
+        )
     db.session.delete(post)
     db.session.commit()
 

@@ -84,6 +84,11 @@ class PairForm(BaseForm):
         validate_choice=False,
         validators=[DataRequired("Choose an offer")],
     )
+    reason = StringField(
+        "Reason (optional)",
+        filters=[_strip],
+        validators=[Length(max=500, message="The reason must be 500 characters or fewer")],
+    )
 
     def validate_offer(self, field: SelectField) -> None:
         allowed = {str(value) for value, _ in field.choices}  # type: ignore[union-attr]

@@ -220,7 +220,7 @@ def pair_by_hand(post_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         offer = next(o for o in offers if str(o.id) == form.offer.data)
         try:
-            services.pair_by_hand(request_post, offer, g.user)
+            services.pair_by_hand(request_post, offer, g.user, reason=form.reason.data or "")
         except services.ReviewError as exc:
             form.offer.errors = [str(exc)]
         else:

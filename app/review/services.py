@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,6 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 import matching
+from app.audit.services import record
+from app.exports.services import to_csv
 from app.extensions import db
 from app.models import (
     Answer,
@@ -590,12 +590,35 @@ def _publish(suggestion: Suggestion, by: User, now: datetime) -> None:
     _reviewed(suggestion, by, now)
 
 
+def _pair_words(suggestion: Suggestion) -> str:
+    # School names, not post titles: the log outlives the posts' words (see app.retention).
+    return f"{suggestion.offer.school.name} could help {suggestion.request.school.name}"
+
+
+def _pair_details(suggestion: Suggestion) -> dict[str, object]:
+    return {
+        "run": suggestion.run_id,
+        "request": suggestion.request_id,
+        "offer": suggestion.offer_id,
+        "score": round(float(suggestion.score), 3),
+    }
+
+
 def approve(suggestion: Suggestion, by: User) -> None:
     """Publish a pending suggestion: it goes into the next digest."""
     _require_pending(suggestion)
     # A post closed since the run must not reach the schools.
     _require_open(suggestion.request, suggestion.offer)
-    _publish(suggestion, by, utcnow())
+    now = utcnow()
+    _publish(suggestion, by, now)
+    record(
+        by,
+        "approve",
+        suggestion,
+        f"Approved suggestion {suggestion.id}: {_pair_words(suggestion)}",
+        details=_pair_details(suggestion),
+        now=now,
+    )
     db.session.commit()
 
 
@@ -607,9 +630,19 @@ def reject(suggestion: Suggestion, reason: str, by: User) -> None:
     if len(reason) > REJECT_REASON_MAX:
         raise ReviewError(f"The reason must be {REJECT_REASON_MAX} characters or fewer")
     _require_pending(suggestion)
+    now = utcnow()
     suggestion.status = SuggestionStatus.REJECTED
     suggestion.reject_reason = reason
-    _reviewed(suggestion, by, utcnow())
+    _reviewed(suggestion, by, now)
+    record(
+        by,
+        "reject",
+        suggestion,
+        f"Rejected suggestion {suggestion.id}: {_pair_words(suggestion)}",
+        reason=reason,
+        details=_pair_details(suggestion),
+        now=now,
+    )
     db.session.commit()
 
 
@@ -631,12 +664,23 @@ def swap(suggestion: Suggestion, offer_post_id: int, by: User) -> Post:
     }
     rest = [a for a in alternatives if a is not chosen] + [old]
     rest.sort(key=lambda a: -float(a["score"]))
+    old_school = suggestion.offer.school.name
     suggestion.offer = offer
     suggestion.score = float(chosen["score"])
     suggestion.reasons = list(chosen.get("reasons") or [])
     # A new list, so the JSON column is seen as changed.
     suggestion.alternatives = rest
-    _reviewed(suggestion, by, utcnow())
+    now = utcnow()
+    _reviewed(suggestion, by, now)
+    record(
+        by,
+        "swap",
+        suggestion,
+        f"Swapped suggestion {suggestion.id} from {old_school} to {offer.school.name} "
+        f"for {suggestion.request.school.name}",
+        details={"from_offer": old["offer"], "to_offer": offer.id},
+        now=now,
+    )
     db.session.commit()
     return offer
 
@@ -650,8 +694,20 @@ def set_note(suggestion: Suggestion, note: str, by: User) -> None:
         raise ReviewError(
             f"This suggestion has been {STATUS_WORDS[suggestion.status]}; its note cannot change"
         )
+    before = suggestion.note
     suggestion.note = note
-    _reviewed(suggestion, by, utcnow())
+    now = utcnow()
+    _reviewed(suggestion, by, now)
+    if note != before:
+        record(
+            by,
+            "edit_note",
+            suggestion,
+            f"{'Changed' if note else 'Removed'} the note on suggestion {suggestion.id}: "
+            f"{_pair_words(suggestion)}",
+            details={"before": before, "after": note},
+            now=now,
+        )
     db.session.commit()
 
 
@@ -659,6 +715,7 @@ def approve_all_above(run: MatchRun, threshold: float, by: User) -> int:
     """Publish every pending suggestion of the run scoring at least `threshold` (0 to 1).
 
     Suggestions whose posts have closed since the run are left for a person to look at.
+    Each one published gets its own audit entry, so every suggestion's history is complete.
     """
     today = _today()
     now = utcnow()
@@ -669,18 +726,29 @@ def approve_all_above(run: MatchRun, threshold: float, by: User) -> int:
             Suggestion.status == SuggestionStatus.PENDING,
             Suggestion.score >= threshold,
         )
-        .options(selectinload(Suggestion.request), selectinload(Suggestion.offer))
+        .options(*_suggestion_options())
+        .order_by(Suggestion.score.desc(), Suggestion.id)
     ).all()
     count = 0
+    percent_words = f"{percent(threshold)}%"
     for suggestion in pending:
         if is_open(suggestion.request, today) and is_open(suggestion.offer, today):
             _publish(suggestion, by, now)
+            record(
+                by,
+                "approve",
+                suggestion,
+                f"Approved suggestion {suggestion.id} with all scoring {percent_words} or more: "
+                f"{_pair_words(suggestion)}",
+                details=_pair_details(suggestion) | {"bulk": True, "threshold": threshold},
+                now=now,
+            )
             count += 1
     db.session.commit()
     return count
 
 
-def pair_by_hand(request: Post, offer: Post, by: User) -> Suggestion:
+def pair_by_hand(request: Post, offer: Post, by: User, *, reason: str = "") -> Suggestion:
     """A coordinator's own pair, published at once in the latest run."""
     if request.kind != PostKind.REQUEST or offer.kind != PostKind.OFFER:
         raise ReviewError("Pair a request with an offer")
@@ -712,6 +780,17 @@ def pair_by_hand(request: Post, offer: Post, by: User) -> Suggestion:
     suggestion.alternatives = []
     suggestion.reject_reason = ""
     _publish(suggestion, by, now)
+    db.session.flush()  # the new suggestion's id, for its audit entry
+    record(
+        by,
+        "pair_by_hand",
+        suggestion,
+        f"Paired by hand in suggestion {suggestion.id}: {offer.school.name} could help "
+        f"{request.school.name}",
+        reason=reason,
+        details={"run": run.id, "request": request.id, "offer": offer.id},
+        now=now,
+    )
     db.session.commit()
     return suggestion
 
@@ -751,12 +830,10 @@ def suggestions_csv(run: MatchRun) -> str:
         .options(selectinload(Suggestion.request), selectinload(Suggestion.offer))
         .order_by(Suggestion.id)
     )
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for s in rows:
-        writer.writerow(
-            [
+    return to_csv(
+        EXPORT_COLUMNS,
+        (
+            (
                 s.request_id,
                 s.request.external_id or "",
                 s.offer_id,
@@ -764,9 +841,10 @@ def suggestions_csv(run: MatchRun) -> str:
                 f"{s.score:.3f}",
                 s.status.value,
                 "; ".join(s.reasons or []),
-            ]
-        )
-    return out.getvalue()
+            )
+            for s in rows
+        ),
+    )
 
 
 def count_suggestions(run: MatchRun) -> int:

@@ -1,0 +1,1 @@
+"""Retention: old closed posts and finished partnerships lose their words, keep their figures."""
