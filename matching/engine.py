@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -22,8 +22,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching.assign import EXACT_MAX_EDGES, Edges, assign
 from matching.candidates import FORMAT_CODES, Candidates, top_k
-from matching.features import PostText, PostVectorizer, surface_form
-from matching.schema import Offer, Problem, Request, validate
+from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
+from matching.schema import Problem, validate
 from matching.taxonomy import Taxonomy
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -43,10 +43,6 @@ def haversine_miles(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _default_taxonomy() -> Taxonomy:
     return Taxonomy.load()
-
-
-def _post_dict(post: Offer | Request) -> dict[str, Any]:
-    return {"title": post.title, "description": post.description, "tags": list(post.tags)}
 
 
 def _lower_first(label: str, lower_words: frozenset[str] = frozenset()) -> str:
@@ -82,8 +78,8 @@ class _Run:
     """Arrays and look-ups for one predict() call."""
 
     problem: Problem
-    texts_req: list[PostText]
-    texts_off: list[PostText]
+    texts_req: Sequence[PostText]
+    texts_off: Sequence[PostText]
     q: sp.csr_matrix
     d: sp.csr_matrix
     req_format: np.ndarray
@@ -225,18 +221,21 @@ class Matcher(BaseEstimator):
         self._fit(self._analyse(problem))
         return self
 
-    def _analyse(self, problem: Problem) -> tuple[list[PostText], list[PostText]]:
+    def _analyse(self, problem: Problem) -> tuple[Sequence[PostText], Sequence[PostText]]:
         vec = getattr(self, "vectorizer_", None) or self._vectorizer()
-        return (vec.analyse([_post_dict(o) for o in problem.offers]),
-                vec.analyse([_post_dict(r) for r in problem.requests]))
+        return tuple(  # type: ignore[return-value]
+            vec.analyse_fields([p.title for p in posts], [p.description for p in posts],
+                               [p.tags for p in posts])
+            for posts in (problem.offers, problem.requests)
+        )
 
-    def _fit(self, texts: tuple[list[PostText], list[PostText]]) -> None:
+    def _fit(self, texts: tuple[Sequence[PostText], Sequence[PostText]]) -> None:
         if not 0.0 <= self.min_score <= self.threshold <= 1.0:
             raise ValueError("need 0 <= min_score <= threshold <= 1")
         if self.offer_penalty + self.school_penalty >= max(self.threshold, 1e-9):
             raise ValueError("offer_penalty + school_penalty must stay below threshold")
         vec = self._vectorizer()
-        vec.fit_analysed([*texts[0], *texts[1]])
+        vec.fit_analysed(AnalysedPosts.concat(texts))
         self.vectorizer_ = vec
         words = set()
         for cid in vec.taxonomy_.ids:
@@ -283,7 +282,7 @@ class Matcher(BaseEstimator):
     # Steps -------------------------------------------------------------------------------
 
     def _prepare(self, problem: Problem,
-                 texts: tuple[list[PostText], list[PostText]] | None = None) -> _Run:
+                 texts: tuple[Sequence[PostText], Sequence[PostText]] | None = None) -> _Run:
         vec = self.vectorizer_
         texts_off, texts_req = texts if texts is not None else self._analyse(problem)
         school_ids = sorted({p.school for p in (*problem.offers, *problem.requests)})

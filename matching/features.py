@@ -26,8 +26,11 @@ it is off by default.
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -38,7 +41,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching.taxonomy import Taxonomy, _raw_tokens, fold
 
-__all__ = ["STOP_WORDS", "PostText", "PostVectorizer", "analyse_post"]
+__all__ = ["STOP_WORDS", "AnalysedPosts", "PostText", "PostVectorizer", "analyse_batch",
+           "analyse_post"]
 
 # Words every post uses ("we can offer support to schools") carry no topic. The English list
 # is scikit-learn's; the rest is the vocabulary of asking and offering itself.
@@ -140,6 +144,395 @@ def analyse_post(
     return PostText(concepts, terms, {c: n for c, n in mentions.items() if n > 1})
 
 
+# Batch reading -------------------------------------------------------------------------------
+#
+# analyse_post() reads one text at a time, which costs a few microseconds of Python per token
+# at national scale. analyse_batch() reads the same texts with the same rules in blocks: one
+# regular-expression pass over a block's joined texts, one dictionary look-up per token (in C,
+# through map), and the phrase search as a walk down a trie of the taxonomy's phrases over
+# integer token arrays. Its output is identical to analyse_post()'s, and it also keeps flat
+# arrays (concepts and term ids per post) that let PostVectorizer skip per-post Python loops.
+
+_SEP = "\ue000"  # joins a block's texts; a text containing it is read one by one instead
+_PUNCT_OR_SEP = re.compile(r"[^\w\s\ue000]+", re.UNICODE)
+_BLOCK = 16_384
+_REGISTRY_MAX = 2_000_000
+
+
+class _Trie:
+    """Phrases (tuples of token ids) as a trie walked over whole token arrays at once."""
+
+    def __init__(self, phrases: Mapping[tuple[int, ...], int], n_tokens: int) -> None:
+        first = np.full(max(n_tokens, 1), -1, dtype=np.int64)
+        children: dict[int, int] = {}
+        terminal = [-1]
+        n_nodes = 0
+        for key, value in phrases.items():
+            node = int(first[key[0]])
+            if node < 0:
+                node = first[key[0]] = n_nodes
+                n_nodes += 1
+                terminal.append(-1)
+            for tok in key[1:]:
+                edge = (node << 32) | tok
+                nxt = children.get(edge)
+                if nxt is None:
+                    nxt = children[edge] = n_nodes
+                    n_nodes += 1
+                    terminal.append(-1)
+                node = nxt
+            terminal[node] = value
+        self.first = first
+        keys = np.array(sorted(children), dtype=np.int64)
+        self.child_keys = keys
+        self.child_nodes = np.array([children[k] for k in keys.tolist()], dtype=np.int64)
+        self.terminal = np.array(terminal[:n_nodes] if n_nodes else [-1], dtype=np.int64)
+
+    def longest(self, tok: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(length, value) of the longest phrase starting at each position (0, -1 if none)."""
+        n = len(tok)
+        length = np.zeros(n, dtype=np.int64)
+        value = np.full(n, -1, dtype=np.int64)
+        inside = tok < len(self.first)
+        node = np.where(inside, self.first[np.where(inside, tok, 0)], -1)
+        pos = np.flatnonzero(node >= 0)
+        node = node[pos]
+        size = 1
+        keys = self.child_keys
+        while len(pos):
+            term = self.terminal[node]
+            hit = term >= 0
+            length[pos[hit]] = size
+            value[pos[hit]] = term[hit]
+            nxt = pos + size
+            ok = nxt < n
+            pos, node, nxt = pos[ok], node[ok], nxt[ok]
+            if not len(keys) or not len(pos):
+                break
+            key = (node << 32) | tok[nxt]
+            j = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            found = keys[j] == key
+            pos, node = pos[found], self.child_nodes[j[found]]
+            size += 1
+        return length, value
+
+
+class _Registry:
+    """Token ids for one taxonomy: raw tokens, their folded forms, and the phrase tries."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.raw_index: dict[str, int] = {}
+        self.low_index: dict[str, int] = {}
+        self.low_strings: list[str] = []
+        self._raw_low: list[int] = []
+        self._raw_keep: list[bool] = []
+        self._raw_drop: list[bool] = []
+        self.concept_ids = taxonomy.ids
+        code = {cid: i for i, cid in enumerate(self.concept_ids)}
+        phrases = {tuple(self.low(t) for t in key): code[cid]
+                   for key, cid in taxonomy._phrases.items()}
+        abbrs = {tuple(self.raw(t) for t in key): code[cid]
+                 for key, cid in taxonomy._abbreviations.items()}
+        self.sep = self.raw(_SEP)
+        self.phrases = _Trie(phrases, len(self.low_strings))
+        self.abbreviations = _Trie(abbrs, len(self.raw_index))
+        self._arrays()
+
+    def low(self, word: str) -> int:
+        lid = self.low_index.get(word)
+        if lid is None:
+            lid = self.low_index[word] = len(self.low_strings)
+            self.low_strings.append(word)
+        return lid
+
+    def raw(self, token: str) -> int:
+        rid = self.raw_index.get(token)
+        if rid is None:
+            rid = self.raw_index[token] = len(self._raw_low)
+            low, keep = _token_info(token)
+            if token == _SEP:
+                low, keep = _SEP, False
+            self._raw_low.append(self.low(low))
+            self._raw_keep.append(keep)
+            self._raw_drop.append(token in ("s", "S"))
+        return rid
+
+    def _arrays(self) -> None:
+        self.raw_low = np.array(self._raw_low, dtype=np.int64)
+        self.raw_keep = np.array(self._raw_keep, dtype=bool)
+        self.raw_drop = np.array(self._raw_drop, dtype=bool)
+        self.strings = np.array(self.low_strings, dtype=object)
+
+    def ids(self, tokens: list[str]) -> np.ndarray:
+        """Raw token ids, registering new tokens."""
+        index = self.raw_index
+        new = set(tokens).difference(index)
+        if new:
+            for token in sorted(new):
+                self.raw(token)
+            self._arrays()
+        return np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+    @property
+    def size(self) -> int:
+        return len(self.raw_index) + len(self.low_strings)
+
+
+_REGISTRIES: weakref.WeakKeyDictionary[Taxonomy, _Registry] = weakref.WeakKeyDictionary()
+
+
+def _registry(taxonomy: Taxonomy) -> _Registry:
+    reg = _REGISTRIES.get(taxonomy)
+    if reg is None or reg.size > _REGISTRY_MAX:
+        reg = _REGISTRIES[taxonomy] = _Registry(taxonomy)
+    return reg
+
+
+@dataclass
+class _Field:
+    """One field (titles or descriptions) read in batch: per text, concept and term runs."""
+
+    concept_ptr: np.ndarray  # text -> range in concept
+    concept: np.ndarray  # concept codes in order of mention
+    term_ptr: np.ndarray  # text -> range in term
+    term: np.ndarray  # kept token ids (registry low ids)
+
+
+def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field | None:
+    n = len(texts)
+    cptr = [np.zeros(1, dtype=np.int64)]
+    tptr = [np.zeros(1, dtype=np.int64)]
+    concepts, terms = [], []
+    c_done = t_done = 0
+    for lo in range(0, n, _BLOCK):
+        m = min(_BLOCK, n - lo)
+        block = _SEP.join(texts[lo : lo + _BLOCK])
+        if block.count(_SEP) != m - 1:
+            return None
+        block = block.replace("&", " and ")
+        block = _PUNCT_OR_SEP.sub(" ", block).replace("_", " ").replace(_SEP, " " + _SEP + " ")
+        rid = reg.ids(block.split())
+        del block
+        rid = rid[~reg.raw_drop[rid]]
+        is_sep = rid == reg.sep
+        text_of = np.cumsum(is_sep)  # text within the block of each token
+        lid = reg.raw_low[rid]
+        plen, pval = reg.phrases.longest(lid)
+        alen, aval = reg.abbreviations.longest(rid)
+        use_abbr = alen > plen
+        length = np.where(use_abbr, alen, plen)
+        value = np.where(use_abbr, aval, pval)
+        starts = np.flatnonzero(length > 0)
+        # Longest match first, left to right: a phrase inside an accepted one is skipped.
+        accepted = []
+        end = -1
+        for p, size in zip(starts.tolist(), length[starts].tolist(), strict=True):
+            if p >= end:
+                accepted.append(p)
+                end = p + size
+        acc = np.asarray(accepted, dtype=np.int64)
+        keep = reg.raw_keep[rid]
+        if residual_text and len(acc):
+            cover = np.zeros(len(rid) + 1, dtype=np.int64)
+            np.add.at(cover, acc, 1)
+            np.add.at(cover, acc + length[acc], -1)
+            keep &= np.cumsum(cover[:-1]) == 0
+        c_text = text_of[acc]
+        concepts.append(value[acc])
+        cptr.append(c_done + np.cumsum(np.bincount(c_text, minlength=m))[:m])
+        c_done += len(acc)
+        kept = np.flatnonzero(keep)
+        terms.append(lid[kept])
+        tptr.append(t_done + np.cumsum(np.bincount(text_of[kept], minlength=m))[:m])
+        t_done += len(kept)
+    return _Field(np.concatenate(cptr), np.concatenate(concepts) if concepts else
+                  np.zeros(0, dtype=np.int64), np.concatenate(tptr),
+                  np.concatenate(terms) if terms else np.zeros(0, dtype=np.int64))
+
+
+def _fields(posts: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str],
+                                                         list[Sequence[str]]]:
+    posts = posts if isinstance(posts, Sequence) else list(posts)
+    return ([p.get("title") or "" for p in posts], [p.get("description") or "" for p in posts],
+            [p.get("tags") or () for p in posts])
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated aranges [starts[i], starts[i] + lengths[i]) (a gather index)."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+class AnalysedPosts(Sequence[PostText]):
+    """analyse() output: a sequence of PostText, built on access from flat arrays.
+
+    Per post (CSR-style ``*_ptr`` ranges): its concepts in order of first mention (taxonomy
+    codes, source weight, times named; a weight of 0 marks a concept named but not counted)
+    and its terms as registry ids, in PostText.terms order. PostVectorizer reads the arrays
+    directly, without a Python loop over posts.
+    """
+
+    def __init__(self, registry: _Registry, concept_ptr: np.ndarray, concept_code: np.ndarray,
+                 concept_weight: np.ndarray, concept_count: np.ndarray, term_ptr: np.ndarray,
+                 term_id: np.ndarray) -> None:
+        self.registry = registry
+        self.concept_ptr = concept_ptr
+        self.concept_code = concept_code
+        self.concept_weight = concept_weight
+        self.concept_count = concept_count
+        self.term_ptr = term_ptr
+        self.term_id = term_id
+
+    def __len__(self) -> int:
+        return len(self.concept_ptr) - 1
+
+    def _post(self, i: int) -> PostText:
+        ids, strings = self.registry.concept_ids, self.registry.low_strings
+        a, b = int(self.concept_ptr[i]), int(self.concept_ptr[i + 1])
+        codes = self.concept_code[a:b].tolist()
+        weights = self.concept_weight[a:b].tolist()
+        counts = self.concept_count[a:b].tolist()
+        concepts = {ids[c]: w for c, w in zip(codes, weights, strict=True) if w > 0}
+        mentions = {ids[c]: n for c, n in zip(codes, counts, strict=True) if n > 1}
+        a, b = int(self.term_ptr[i]), int(self.term_ptr[i + 1])
+        return PostText(concepts, [strings[t] for t in self.term_id[a:b].tolist()], mentions)
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self._post(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        j = int(i)
+        if j < 0:
+            j += n
+        if not 0 <= j < n:
+            raise IndexError("post index out of range")
+        return self._post(j)
+
+    @classmethod
+    def concat(cls, parts: Sequence[Sequence[PostText]]) -> Sequence[PostText]:
+        """The posts of several analyse() outputs, keeping the flat arrays when possible."""
+        if (not parts or not all(isinstance(p, AnalysedPosts) for p in parts)
+                or any(p.registry is not parts[0].registry for p in parts)):
+            return [post for part in parts for post in part]
+        ptrs = {}
+        for name in ("concept_ptr", "term_ptr"):
+            pieces, off = [np.zeros(1, dtype=np.int64)], 0
+            for p in parts:
+                ptr = getattr(p, name)
+                pieces.append(ptr[1:] + off)
+                off += int(ptr[-1])
+            ptrs[name] = np.concatenate(pieces)
+        flat = {name: np.concatenate([getattr(p, name) for p in parts])
+                for name in ("concept_code", "concept_weight", "concept_count", "term_id")}
+        return cls(parts[0].registry, ptrs["concept_ptr"], flat["concept_code"],
+                   flat["concept_weight"], flat["concept_count"], ptrs["term_ptr"],
+                   flat["term_id"])
+
+
+def analyse_batch(
+    posts: Sequence[Mapping[str, Any]] | None,
+    taxonomy: Taxonomy,
+    *,
+    description_weight: float = 0.5,
+    title_repeat: int = 2,
+    residual_text: bool = True,
+    titles: list[str] | None = None,
+    descriptions: list[str] | None = None,
+    tags: list[Sequence[str]] | None = None,
+) -> Sequence[PostText]:
+    """[analyse_post(p, ...) for p in posts], read in batch (an AnalysedPosts when possible).
+
+    Instead of posts, the fields can be given as lists (titles, descriptions, tags).
+    """
+    if posts is not None:
+        titles, descriptions, tags = _fields(posts)
+    if titles is None or descriptions is None or tags is None:
+        raise ValueError("give posts, or titles, descriptions and tags")
+    reg = _registry(taxonomy)
+    flat_tags = list(chain.from_iterable(tags))
+    read = None
+    if not any(_SEP in t for t in flat_tags):
+        read = [_read_field(texts, reg, residual_text) for texts in (titles, descriptions)]
+    if read is None or read[0] is None or read[1] is None:
+        return [
+            analyse_post({"title": t, "description": d, "tags": g}, taxonomy,
+                         description_weight=description_weight, title_repeat=title_repeat,
+                         residual_text=residual_text)
+            for t, d, g in zip(titles, descriptions, tags, strict=True)
+        ]
+    title, desc = read
+    n = len(titles)
+    code = {cid: i for i, cid in enumerate(reg.concept_ids)}
+
+    # Tags: a whole tag names a concept, or is short free text read like a title. Each
+    # distinct tag is read once.
+    unique = list(dict.fromkeys(flat_tags))
+    u_concepts: list[int] = []
+    u_terms: list[int] = []
+    u_nc, u_nt = [], []
+    for tag in unique:
+        cid = taxonomy.concept_for_tag(tag)
+        if cid is not None:
+            found, words = [code[cid]], []
+        else:
+            raw = _raw_tokens(tag)
+            low = [_token_info(t)[0] for t in raw]
+            found = [code[c] for c, _s, _e in taxonomy._scan(raw, low)]
+            words = [reg.low(w) for w in analyse_post(
+                {"title": tag}, taxonomy, title_repeat=1, residual_text=residual_text).terms]
+        u_concepts.extend(found)
+        u_terms.extend(words)
+        u_nc.append(len(found))
+        u_nt.append(len(words))
+    position = {tag: j for j, tag in enumerate(unique)}
+    tag_of = np.fromiter(map(position.__getitem__, flat_tags), dtype=np.int64,
+                         count=len(flat_tags))
+    tag_post = np.repeat(np.arange(n), np.fromiter(map(len, tags), dtype=np.int64, count=n))
+    u_nc_a = np.asarray(u_nc, dtype=np.int64)
+    u_nt_a = np.asarray(u_nt, dtype=np.int64)
+    gather = _ranges((np.cumsum(u_nc_a) - u_nc_a)[tag_of], u_nc_a[tag_of])
+    g_concept = np.asarray(u_concepts, dtype=np.int64)[gather]
+    g_post = np.repeat(tag_post, u_nc_a[tag_of])
+    gather = _ranges((np.cumsum(u_nt_a) - u_nt_a)[tag_of], u_nt_a[tag_of])
+    g_term = np.asarray(u_terms, dtype=np.int64)[gather]
+    g_term_post = np.repeat(tag_post, u_nt_a[tag_of])
+
+    # Concepts: every mention in order (tags, title, description) with its source weight; a
+    # post keeps each concept once, at its first mention, with its strongest positive weight.
+    t_post = np.repeat(np.arange(n), np.diff(title.concept_ptr))
+    d_post = np.repeat(np.arange(n), np.diff(desc.concept_ptr))
+    post = np.concatenate([g_post, t_post, d_post])
+    concept = np.concatenate([g_concept, title.concept, desc.concept])
+    weight = np.concatenate([np.ones(len(g_post) + len(t_post)),
+                             np.full(len(d_post), float(description_weight))])
+    order = np.argsort(post, kind="stable")
+    post, concept, weight = post[order], concept[order], weight[order]
+    n_codes = max(len(reg.concept_ids), 1)
+    keys, first, inverse, counts = np.unique(post * n_codes + concept, return_index=True,
+                                             return_inverse=True, return_counts=True)
+    best = np.zeros(len(keys))
+    np.maximum.at(best, inverse.ravel(), weight)
+    groups = np.argsort(first, kind="stable")  # by post, then first mention
+    g_keys = keys[groups]
+    concept_ptr = np.concatenate([[0], np.cumsum(np.bincount(g_keys // n_codes, minlength=n))])
+
+    # Terms per post: tag words, title words (title_repeat times), description words.
+    t_rows = np.repeat(np.arange(n), np.diff(title.term_ptr))
+    d_rows = np.repeat(np.arange(n), np.diff(desc.term_ptr))
+    repeat = max(int(title_repeat), 0)
+    rows = np.concatenate([g_term_post, np.tile(t_rows, repeat), d_rows])
+    term = np.concatenate([g_term, np.tile(title.term, repeat), desc.term])
+    order = np.argsort(rows, kind="stable")
+    term_ptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    return AnalysedPosts(reg, concept_ptr.astype(np.int64), g_keys % n_codes, best[groups],
+                         counts[groups].astype(np.int64), term_ptr.astype(np.int64),
+                         term[order])
+
+
 def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -218,17 +611,22 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
 
     def analyse(self, posts: Iterable[Mapping[str, Any]]) -> list[PostText]:
         """The taxonomy's reading of each post (concepts and leftover terms)."""
+        return self.analyse_fields(*_fields(posts))
+
+    def analyse_fields(self, titles: list[str], descriptions: list[str],
+                       tags: list[Sequence[str]]) -> Sequence[PostText]:
+        """analyse() for posts given as parallel lists of titles, descriptions and tags."""
         taxonomy = getattr(self, "taxonomy_", None) or self._taxonomy()
-        return [
-            analyse_post(
-                p,
-                taxonomy,
-                description_weight=self.description_weight,
-                title_repeat=self.title_repeat,
-                residual_text=self.residual_text,
-            )
-            for p in posts
-        ]
+        return analyse_batch(
+            None,
+            taxonomy,
+            description_weight=self.description_weight,
+            title_repeat=self.title_repeat,
+            residual_text=self.residual_text,
+            titles=titles,
+            descriptions=descriptions,
+            tags=tags,
+        )
 
     def fit(self, posts: Sequence[Mapping[str, Any]], y: Any = None) -> PostVectorizer:
         """Learn concept and term IDF from the posts (offers and requests together)."""
@@ -274,20 +672,27 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         # Terms: one pass assigns provisional ids, then document frequencies decide the kept
         # vocabulary. A term shared by only a couple of posts is always kept: on a small
         # partnership a share-based cut-off would otherwise drop real topics.
-        vocab: dict[str, int] = {}
-        cols: list[int] = []
-        indptr = [0]
-        for a in analysed:
-            cols.extend([vocab.setdefault(t, len(vocab)) for t in a.terms])
-            indptr.append(len(cols))
+        if self._flat(analysed):
+            # Registry ids stand in for the provisional ids (only their names matter below).
+            used, cols = np.unique(analysed.term_id, return_inverse=True)
+            names = np.array(analysed.registry.low_strings, dtype=object)[used]
+            cols, indptr = cols.ravel(), analysed.term_ptr
+        else:
+            vocab: dict[str, int] = {}
+            cols_list: list[int] = []
+            indptr_list = [0]
+            for a in analysed:
+                cols_list.extend([vocab.setdefault(t, len(vocab)) for t in a.terms])
+                indptr_list.append(len(cols_list))
+            names = np.array(list(vocab), dtype=object)
+            cols, indptr = np.asarray(cols_list, dtype=np.int64), np.asarray(indptr_list)
         counts = sp.csr_matrix(
-            (np.ones(len(cols)), np.asarray(cols, dtype=np.int64), indptr),
-            shape=(n, len(vocab)),
+            (np.ones(len(cols)), cols, indptr),
+            shape=(n, len(names)),
         )
         counts.sum_duplicates()
-        df = np.bincount(counts.indices, minlength=len(vocab))
+        df = np.bincount(counts.indices, minlength=len(names))
         limit = max(self.max_df * n, 2)
-        names = np.array(list(vocab), dtype=object)
         kept_ids = np.flatnonzero(df <= limit)
         order = np.argsort(names[kept_ids].astype(str), kind="stable")
         kept_ids = kept_ids[order]
@@ -307,20 +712,28 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
 
     def _expanded(self, analysed: Sequence[PostText]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
         """(direct, ancestors-only) concept weights per post, before IDF."""
-        rows: list[int] = []
-        cols: list[int] = []
-        weights: list[float] = []
-        mentions: list[int] = []
-        index = self.concept_index_
-        for i, a in enumerate(analysed):
-            for cid, w in a.concepts.items():
-                rows.append(i)
-                cols.append(index[cid])
-                weights.append(w)
-                mentions.append(a.mentions.get(cid, 1))
-        r = np.asarray(rows, dtype=np.int64)
-        c = np.asarray(cols, dtype=np.int64)
-        w = np.asarray(weights, dtype=float)
+        if self._flat(analysed):
+            counted = analysed.concept_weight > 0
+            r = np.repeat(np.arange(len(analysed)), np.diff(analysed.concept_ptr))[counted]
+            c = analysed.concept_code[counted]
+            w = analysed.concept_weight[counted]
+            mentions = analysed.concept_count[counted]
+        else:
+            rows: list[int] = []
+            cols: list[int] = []
+            weights: list[float] = []
+            mention_list: list[int] = []
+            index = self.concept_index_
+            for i, a in enumerate(analysed):
+                for cid, wt in a.concepts.items():
+                    rows.append(i)
+                    cols.append(index[cid])
+                    weights.append(wt)
+                    mention_list.append(a.mentions.get(cid, 1))
+            r = np.asarray(rows, dtype=np.int64)
+            c = np.asarray(cols, dtype=np.int64)
+            w = np.asarray(weights, dtype=float)
+            mentions = mention_list
         if self.concept_tf:
             # A concept named three times is the post's topic; one named once may be an aside.
             w = w * (1.0 + np.log(np.maximum(np.asarray(mentions, dtype=float), 1.0)))
@@ -350,6 +763,11 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         )
         return direct, above
 
+    def _flat(self, analysed: Sequence[PostText]) -> bool:
+        """Whether analysed carries flat arrays for this vectorizer's taxonomy."""
+        return (isinstance(analysed, AnalysedPosts)
+                and analysed.registry.taxonomy is getattr(self, "taxonomy_", None))
+
     def _idf_concepts(self, m: sp.csr_matrix) -> sp.csr_matrix:
         return sp.csr_matrix(m @ sp.diags(self.concept_idf_ * self.concept_scale_))
 
@@ -367,13 +785,24 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
 
     def _raw_terms(self, analysed: Sequence[PostText]) -> sp.csr_matrix:
         index = self.term_index_
-        cols: list[int] = []
-        indptr = [0]
-        for a in analysed:
-            cols.extend([index[t] for t in a.terms if t in index])
-            indptr.append(len(cols))
+        if self._flat(analysed):
+            strings = analysed.registry.low_strings
+            used = np.unique(analysed.term_id)
+            column = np.full(len(strings), -1, dtype=np.int64)
+            column[used] = [index.get(strings[t], -1) for t in used.tolist()]
+            all_cols = column[analysed.term_id]
+            known = all_cols >= 0
+            cols = all_cols[known]
+            indptr = np.concatenate([[0], np.cumsum(known)])[analysed.term_ptr]
+        else:
+            cols_list: list[int] = []
+            indptr_list = [0]
+            for a in analysed:
+                cols_list.extend([index[t] for t in a.terms if t in index])
+                indptr_list.append(len(cols_list))
+            cols, indptr = np.asarray(cols_list, dtype=np.int64), np.asarray(indptr_list)
         m = sp.csr_matrix(
-            (np.ones(len(cols)), np.asarray(cols, dtype=np.int64), indptr),
+            (np.ones(len(cols)), cols, indptr),
             shape=(len(analysed), len(self.terms_)),
         )
         m.sum_duplicates()
