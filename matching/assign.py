@@ -101,53 +101,69 @@ def assign_greedy(edges: Edges, block: int = 65_536) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     # Highest value first; ties by request then offer index (id order) for stable output.
     order = np.lexsort((edges.offer, edges.request, -edges.value))
-    school = edges.offer_school
-    capacity = edges.capacity
-    taken: set[int] = set()
-    offer_used: dict[int, int] = {}
+    # Python lists, not numpy scalars, in the loop: it runs once per edge.
+    school = edges.offer_school.tolist()
+    capacity = edges.capacity.tolist()
+    n_req = int(edges.request.max()) + 1
+    taken = [False] * n_req
+    offer_used = [0] * len(capacity)
     school_used: dict[int, int] = {}
     op, sp_ = edges.offer_penalty, edges.school_penalty
+    # The same expressions as slot_cost, as Python floats, looked up instead of recomputed.
+    offer_cost = [op * (1.0 - 0.5 ** k) for k in range(max(capacity, default=0) + 1)]
+    school_cost = [sp_ * (1.0 - 0.5 ** k) for k in range(64)]
     chosen: list[int] = []
     # Stale heap keys are upper bounds (marginals only fall), so the usual lazy greedy holds:
     # an edge is accepted when its current marginal still beats every other upper bound.
-    deferred: list[tuple[float, int, int, int, int]] = []
+    deferred: list[tuple[float, int, int, int, int, float]] = []
+    heappop, heappush = heapq.heappop, heapq.heappush
     # Edges are streamed in blocks of Python values: converting millions at once would cost
     # more memory than the whole candidate search.
     for start in range(0, n_edges, block):
         ids = order[start : start + block]
+        values = edges.value[ids]
         stream = list(zip(
-            (-edges.value[ids]).tolist(), range(start, start + len(ids)), ids.tolist(),
-            edges.request[ids].tolist(), edges.offer[ids].tolist(), strict=True,
+            (-values).tolist(), range(start, start + len(ids)), ids.tolist(),
+            edges.request[ids].tolist(), edges.offer[ids].tolist(), values.tolist(),
+            strict=True,
         ))
         nxt = (-edges.value[order[start + block]]) if start + block < n_edges else np.inf
+        nxt = float(nxt)
+        n_stream = len(stream)
         pos = 0
-        while pos < len(stream) or (deferred and deferred[0][0] < nxt):
-            head = stream[pos][0] if pos < len(stream) else nxt
-            if deferred and deferred[0] < (head, -1):
-                item = heapq.heappop(deferred)
-            elif pos < len(stream):
+        while pos < n_stream or (deferred and deferred[0][0] < nxt):
+            if pos < n_stream:
                 item = stream[pos]
-                pos += 1
+                if deferred and deferred[0] < (item[0], -1):
+                    item = heappop(deferred)
+                else:
+                    pos += 1
+            elif deferred:
+                item = heappop(deferred)
             else:
                 break
-            _neg, rank, e, r, o = item
-            if r in taken or offer_used.get(o, 0) >= capacity[o]:
+            _neg, rank, e, r, o, value = item
+            if taken[r]:
                 continue
-            s_ = int(school[o])
-            v = edges.value[e] - op * (1.0 - 0.5 ** offer_used.get(o, 0)) - sp_ * (
-                1.0 - 0.5 ** school_used.get(s_, 0))
+            used = offer_used[o]
+            if used >= capacity[o]:
+                continue
+            s_ = school[o]
+            k = school_used.get(s_, 0)
+            v = value - offer_cost[used] - (school_cost[k] if k < 64 else
+                                            sp_ * (1.0 - 0.5 ** k))
             if v <= 0:
                 continue
-            rest = stream[pos][0] if pos < len(stream) else nxt
-            if deferred:
-                rest = min(rest, deferred[0][0])
+            rest = stream[pos][0] if pos < n_stream else nxt
+            if deferred and deferred[0][0] < rest:
+                rest = deferred[0][0]
             if -v <= rest:
-                taken.add(r)
-                offer_used[o] = offer_used.get(o, 0) + 1
-                school_used[s_] = school_used.get(s_, 0) + 1
+                taken[r] = True
+                offer_used[o] = used + 1
+                school_used[s_] = k + 1
                 chosen.append(e)
             else:
-                heapq.heappush(deferred, (-v, rank, e, r, o))
+                heappush(deferred, (-v, rank, e, r, o, value))
     return np.asarray(sorted(chosen), dtype=np.int64)
 
 
