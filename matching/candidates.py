@@ -120,9 +120,11 @@ def _row_thresholds(
     if not big.any():
         return thresholds
     step = max(2, int(np.sqrt(np.median(counts[big]) / max(np.median(limit[big]), 1))))
-    pos = np.arange(0, len(data), step)
-    sample_row = np.searchsorted(indptr, pos, side="right") - 1
-    sample_val = data[pos]
+    # Every step-th entry; row r holds the multiples of step in [indptr[r], indptr[r + 1]).
+    first = (np.asarray(indptr, dtype=np.int64) + (step - 1)) // step
+    n_sample = np.diff(first)
+    sample_row = np.repeat(np.arange(m), n_sample)
+    sample_val = data[::step]
     key = _order_key(sample_row, sample_val, None)
     if key is None:
         order = np.lexsort((-sample_val, sample_row))
@@ -130,8 +132,7 @@ def _row_thresholds(
     else:
         key.sort()
         sample_val = (0x7FFFFFFF - (key & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
-    starts = np.searchsorted(sample_row, np.arange(m))  # sample_row is already ascending
-    n_sample = np.bincount(sample_row, minlength=m)
+    starts = np.cumsum(n_sample) - n_sample
     rows = np.flatnonzero(big & (n_sample >= limit))
     thresholds[rows] = np.maximum(sample_val[starts[rows] + limit[rows] - 1], floor)
     return thresholds

@@ -285,20 +285,23 @@ class Matcher(BaseEstimator):
                  texts: tuple[Sequence[PostText], Sequence[PostText]] | None = None) -> _Run:
         vec = self.vectorizer_
         texts_off, texts_req = texts if texts is not None else self._analyse(problem)
-        school_ids = sorted({p.school for p in (*problem.offers, *problem.requests)})
+        off_schools = [o.school for o in problem.offers]
+        req_schools = [r.school for r in problem.requests]
+        school_ids = sorted({*off_schools, *req_schools})
         code = {s: i for i, s in enumerate(school_ids)}
-
-        def coords(posts: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-            lat = np.full(len(posts), np.nan)
-            lon = np.full(len(posts), np.nan)
-            for i, p in enumerate(posts):
-                school = problem.schools.get(p.school)
-                if school is not None and school.lat is not None:
-                    lat[i], lon[i] = school.lat, school.lon
-            return lat, lon
-
-        req_lat, req_lon = coords(problem.requests)
-        off_lat, off_lon = coords(problem.offers)
+        off_school = np.fromiter(map(code.__getitem__, off_schools), dtype=int,
+                                 count=len(off_schools))
+        req_school = np.fromiter(map(code.__getitem__, req_schools), dtype=int,
+                                 count=len(req_schools))
+        # Coordinates per school, then per post (NaN for an unknown or unlocated school).
+        school_lat = np.full(len(school_ids), np.nan)
+        school_lon = np.full(len(school_ids), np.nan)
+        for i, s in enumerate(school_ids):
+            school = problem.schools.get(s)
+            if school is not None and school.lat is not None:
+                school_lat[i], school_lon[i] = school.lat, school.lon
+        req_lat, req_lon = school_lat[req_school], school_lon[req_school]
+        off_lat, off_lon = school_lat[off_school], school_lon[off_school]
         return _Run(
             problem=problem,
             texts_req=texts_req,
@@ -307,8 +310,8 @@ class Matcher(BaseEstimator):
             d=vec.transform_analysed(texts_off),
             req_format=np.array([FORMAT_CODES[r.format] for r in problem.requests], dtype=int),
             off_format=np.array([FORMAT_CODES[o.format] for o in problem.offers], dtype=int),
-            req_school=np.array([code[r.school] for r in problem.requests], dtype=int),
-            off_school=np.array([code[o.school] for o in problem.offers], dtype=int),
+            req_school=req_school,
+            off_school=off_school,
             req_phi=np.radians(req_lat),
             req_lam=np.radians(req_lon),
             req_cos=np.cos(np.radians(req_lat)),
