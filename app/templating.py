@@ -34,6 +34,7 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
         items.append(("partnerships.index", "Partnerships"))
     if user.role == Role.COORDINATOR:
         items.append(("admin.index", "Coordinator"))
+        items.append(("dashboard.index", "Dashboard"))
     items.append(("account.index", "Your account"))
     return items
 
