@@ -125,6 +125,16 @@ class DigestItem:
 
 
 @dataclass(frozen=True, slots=True)
+class GapLine:
+    """The partnership's biggest gap this term, asking givers to help (app.dashboard)."""
+
+    text: str
+    url: str  # where to post an offer
+    # The schools that asked: the question is not for them.
+    asking_school_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class News:
     """ "Partnership news" as one school sees it."""
 
@@ -252,6 +262,8 @@ class DigestPlan:
     givers: Sequence[str] = ()
     # Where "Partnership news" sends people to see every open post.
     browse_url: str = ""
+    # One line for givers about the term's biggest gap, worked out once per run.
+    gap: GapLine | None = None
     by_offer_school: dict[int, list[Suggestion]] = field(init=False)
     by_request_school: dict[int, list[Suggestion]] = field(init=False)
     _posts_by_school: Counter[int] = field(init=False)
@@ -384,6 +396,13 @@ class DigestPlan:
             "help_items": help_items,
             "helped_items": helped_items,
             "news": news,
+            "gap": (
+                self.gap
+                if show_can_help
+                and self.gap is not None
+                and school.id not in self.gap.asking_school_ids
+                else None
+            ),
             "preferences_url": self.marker("preferences"),
             "unsubscribe_url": self.marker("unsubscribe"),
         }

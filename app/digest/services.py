@@ -43,10 +43,12 @@ from flask import current_app, has_request_context
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from app.dashboard.services import biggest_gap
 from app.digest.compose import (
     DigestLinks,
     DigestPlan,
     DigestTemplates,
+    GapLine,
     NewPost,
     compose_digest,
     week_label,
@@ -66,6 +68,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.terms import term_for
 from app.urls import external_url
 
 PENDING = "pending"
@@ -241,13 +244,23 @@ def load_plan(run: DigestRun) -> DigestPlan:
     )
     with _link_context():
         browse_url = external_url("posts.browse")
+        gap = _gap_line(run)
     return DigestPlan(
         week_start=run.week_start,
         suggestions=suggestions,
         new_posts=new_posts,
         givers=givers,
         browse_url=browse_url,
+        gap=gap,
     )
+
+
+def _gap_line(run: DigestRun) -> GapLine | None:
+    """The top of the dashboard's "short of" list for the run's term, once per run."""
+    gap = biggest_gap(term_for(run.week_start, current_app.config["TERMS"]))
+    if gap is None:
+        return None
+    return GapLine(gap.text, external_url("posts.new", kind="offer"), gap.asking_school_ids)
 
 
 def record_messages(run: DigestRun, plan: DigestPlan, outcome: DigestOutcome) -> None:
