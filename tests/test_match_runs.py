@@ -153,6 +153,7 @@ def test_a_run_suggests_pairs_and_records_who_is_left(
     (s,) = suggestions_of(run)
     assert (s.request_id, s.offer_id, s.status) == (r.id, o.id, SuggestionStatus.PENDING)
     assert s.published_at is None
+    assert s.created_at == NOW  # the job's explicit now, not the wall clock
     assert s.reasons and all(isinstance(x, str) for x in s.reasons)
     assert 0 < s.score <= 1
     (u,) = db.session.scalars(sa.select(UnmatchedRequest)).all()

@@ -359,6 +359,7 @@ def _store_result(
                 alternatives=alternatives,
                 status=SuggestionStatus.PUBLISHED if publish else SuggestionStatus.PENDING,
                 published_at=now if publish else None,
+                created_at=now,
             )
         )
     reasons = {
