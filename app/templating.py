@@ -35,7 +35,6 @@ def nav_items(user: User | None) -> list[tuple[str, str]]:
     if user.role == Role.COORDINATOR:
         items.append(("admin.index", "Coordinator"))
         items.append(("dashboard.index", "Dashboard"))
-    items.append(("account.index", "Your account"))
     return items
 
 
