@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from app.audit import services
 from app.audit.forms import SERVICE, AuditFilterForm
+from app.pagination import pagination
 from app.security import coordinator_required
 
 bp = Blueprint("audit", __name__)
@@ -34,31 +35,9 @@ def index() -> ResponseReturnValue:
         form=form,
         events=events,
         filtered=bool(args),
-        pagination=_pagination(events.page, events.pages, args),
+        pagination=pagination(
+            events.page, events.pages, lambda n: url_for("audit.index", page=n, **args)
+        ),
         action_label=services.action_label,
         actor_name=services.actor_name,
     )
-
-
-def _pagination(page: int, pages: int, args: dict[str, str]) -> dict[str, object] | None:
-    """Links for the GOV.UK pagination component (None when everything fits on one page)."""
-    if pages <= 1:
-        return None
-
-    def link(number: int) -> str:
-        return url_for("audit.index", page=number, **args)
-
-    numbers: list[int | None] = []
-    for number in range(1, pages + 1):
-        # First, last, and the current page with its neighbours; gaps become an ellipsis.
-        if number in (1, pages) or abs(number - page) <= 1:
-            numbers.append(number)
-        elif numbers and numbers[-1] is not None:
-            numbers.append(None)
-    return {
-        "previous": link(page - 1) if page > 1 else None,
-        "next": link(page + 1) if page < pages else None,
-        "items": [
-            {"number": n, "href": link(n) if n else None, "current": n == page} for n in numbers
-        ],
-    }

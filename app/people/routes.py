@@ -9,6 +9,7 @@ from app.auth.services import AccountError, describe_duration, send_invitation
 from app.extensions import db
 from app.mail import DeliveryResult
 from app.models import Role, School, User
+from app.pagination import pagination
 from app.people import services
 from app.people.forms import (
     EditPersonForm,
@@ -53,32 +54,10 @@ def index() -> ResponseReturnValue:
         people=people,
         rows=rows,
         filtered=bool(args),
-        pagination=_pagination(people.page, people.pages, args),
+        pagination=pagination(
+            people.page, people.pages, lambda n: url_for("people.index", page=n, **args)
+        ),
     )
-
-
-def _pagination(page: int, pages: int, args: dict[str, str]) -> dict[str, object] | None:
-    """Links for the GOV.UK pagination component (None when everything fits on one page)."""
-    if pages <= 1:
-        return None
-
-    def link(number: int) -> str:
-        return url_for("people.index", page=number, **args)
-
-    numbers: list[int | None] = []
-    for number in range(1, pages + 1):
-        # First, last, and the current page with its neighbours; gaps become an ellipsis.
-        if number in (1, pages) or abs(number - page) <= 1:
-            numbers.append(number)
-        elif numbers and numbers[-1] is not None:
-            numbers.append(None)
-    return {
-        "previous": link(page - 1) if page > 1 else None,
-        "next": link(page + 1) if page < pages else None,
-        "items": [
-            {"number": n, "href": link(n) if n else None, "current": n == page} for n in numbers
-        ],
-    }
 
 
 @bp.route("/invite", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from flask.typing import ResponseReturnValue
 from wtforms.fields.choices import SelectChoice
 
 from app.models import Post, PostFormat, PostKind, PostStatus, User
+from app.pagination import pagination
 from app.posts import services
 from app.posts.forms import BrowseForm, DeleteForm, KindForm, PostForm
 from app.security import login_required, redisplay_on_csrf_error
@@ -119,25 +120,6 @@ def distance_text(miles: float) -> str:
         return "Less than 1 mile away"
     rounded = round(miles)
     return "1 mile away" if rounded == 1 else f"{rounded} miles away"
-
-
-def pagination(current: int, pages: int, url: Callable[[int], str]) -> dict[str, Any] | None:
-    """The GOV.UK pagination component's links: first, last, and the pages either side."""
-    if pages <= 1:
-        return None
-    items: list[dict[str, Any]] = []
-    shown = sorted({1, pages, current - 1, current, current + 1} & set(range(1, pages + 1)))
-    previous = 0
-    for number in shown:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "href": url(number), "current": number == current})
-        previous = number
-    return {
-        "items": items,
-        "prev": url(current - 1) if current > 1 else None,
-        "next": url(current + 1) if current < pages else None,
-    }
 
 
 # ---------------------------------------------------------------------------------------------
