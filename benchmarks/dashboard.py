@@ -27,23 +27,13 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Any
 
+from benchmarks.throwaway_db import bench_app, drop_all, refuse_non_empty
+
 TARGET_MS = 300.0
 # Lincolnshire, roughly: where the generated schools are.
 LATITUDE = (52.64, 53.62)
 LONGITUDE = (-0.82, 0.35)
 TOWNS = ("Lincoln", "Boston", "Grantham", "Louth", "Skegness", "Spalding", "Sleaford", "Stamford")
-
-
-def _app(database_url: str) -> Any:
-    from app import create_app
-    from app.config import DevelopmentConfig
-
-    return create_app(
-        DevelopmentConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SECRET_KEY="benchmark-" + "x" * 32,
-        PARTNERSHIP_NAME="Lincolnshire Primary Partnership",
-    )
 
 
 def build_data(database_url: str, schools: int, posts: int, seed: int = 7) -> dict[str, int]:
@@ -69,7 +59,7 @@ def build_data(database_url: str, schools: int, posts: int, seed: int = 7) -> di
     from app.taxonomy.services import seed_taxonomy
 
     rng = random.Random(seed)
-    app = _app(database_url)
+    app = bench_app(database_url)
     with app.app_context():
         db.create_all()
         seed_taxonomy()
@@ -307,7 +297,7 @@ def measure(database_url: str, renders: int) -> tuple[list[float], list[int], in
     from app.extensions import db
     from app.models import Role, User
 
-    app = _app(database_url)
+    app = bench_app(database_url)
     with app.app_context():
         coordinator = db.session.scalars(sa.select(User).where(User.role == Role.COORDINATOR)).one()
         client = app.test_client()
@@ -339,41 +329,17 @@ def measure(database_url: str, renders: int) -> tuple[list[float], list[int], in
     return times, queries, size
 
 
-def _refuse_non_empty(database_url: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(database_url)
-    try:
-        tables = sa.inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-    if tables:
-        raise SystemExit(
-            f"DATABASE_URL points at a database with tables ({', '.join(tables[:5])}...); "
-            "the benchmark needs an empty, throwaway database."
-        )
-
-
-def _drop_all(database_url: str) -> None:
-    from app.extensions import db
-
-    app = _app(database_url)
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
-
-
 def run(schools: int, posts: int, renders: int, database_url: str | None) -> Result:
     workdir = tempfile.mkdtemp(prefix="givefirst-dashboard-")
     url = database_url or f"sqlite:///{workdir}/dashboard.db"
     if database_url:
-        _refuse_non_empty(database_url)
+        refuse_non_empty(database_url)
     try:
         counts = build_data(url, schools, posts)
         times, queries, size = measure(url, renders)
     finally:
         if database_url:
-            _drop_all(database_url)
+            drop_all(database_url)
         shutil.rmtree(workdir, ignore_errors=True)
     if len(set(queries)) != 1:
         raise RuntimeError(f"the query count changed between renders: {queries}")

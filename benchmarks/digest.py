@@ -38,6 +38,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from benchmarks.throwaway_db import bench_app, drop_all, refuse_non_empty
+
 NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)  # a Monday morning
 RECIPIENTS_PER_SCHOOL = 50
 TARGET_SECONDS = 120.0
@@ -102,21 +104,6 @@ def smtp_sink() -> Iterator[tuple[int, Any]]:
 # --- the synthetic partnership -------------------------------------------------------------
 
 
-def _app(database_url: str, **overrides: Any) -> Any:
-    from app import create_app
-    from app.config import DevelopmentConfig
-
-    return create_app(
-        DevelopmentConfig,
-        SQLALCHEMY_DATABASE_URI=database_url,
-        SECRET_KEY=overrides.pop("SECRET_KEY", "benchmark-" + "x" * 32),
-        BASE_URL="https://givefirst.example.org",
-        MAIL_FROM="GiveFirst <no-reply@givefirst.example.org>",
-        PARTNERSHIP_NAME="Lincolnshire Primary Partnership",
-        **overrides,
-    )
-
-
 def build_data(database_url: str, recipients: int, schools: int) -> dict[str, int]:
     """Schools, leaders, posts and one published suggestion per request, in bulk."""
     import sqlalchemy as sa
@@ -124,7 +111,7 @@ def build_data(database_url: str, recipients: int, schools: int) -> dict[str, in
     from app.extensions import db
     from app.models import MatchRun, Post, School, Suggestion, User
 
-    app = _app(database_url)
+    app = bench_app(database_url)
     with app.app_context():
         db.create_all()
         old, new = NOW - timedelta(days=30), NOW - timedelta(days=2)
@@ -219,30 +206,6 @@ def _build_in_child(database_url: str, recipients: int, schools: int) -> dict[st
         return pool.apply(build_data, (database_url, recipients, schools))
 
 
-def _refuse_non_empty(database_url: str) -> None:
-    import sqlalchemy as sa
-
-    engine = sa.create_engine(database_url)
-    try:
-        tables = sa.inspect(engine).get_table_names()
-    finally:
-        engine.dispose()
-    if tables:
-        raise SystemExit(
-            f"DATABASE_URL points at a database with tables ({', '.join(tables[:5])}...); "
-            "the benchmark needs an empty, throwaway database."
-        )
-
-
-def _drop_all(database_url: str) -> None:
-    from app.extensions import db
-
-    app = _app(database_url)
-    with app.app_context():
-        db.drop_all()
-        db.engine.dispose()
-
-
 # --- measuring -----------------------------------------------------------------------------
 
 
@@ -278,14 +241,14 @@ def run(
     workdir = tempfile.mkdtemp(prefix="givefirst-bench-")
     url = database_url or f"sqlite:///{workdir}/digest.db"
     if database_url:
-        _refuse_non_empty(database_url)
+        refuse_non_empty(database_url)
     try:
         counts = _build_in_child(url, recipients, schools)
         with smtp_sink() as (port, counter):
             return _measure(url, port, counter, counts, batch_size, profile, workdir)
     finally:
         if database_url:
-            _drop_all(database_url)
+            drop_all(database_url)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -306,7 +269,7 @@ def _measure(
     from app.mail import message_bytes
     from app.models import DigestMessage, DigestRun, User
 
-    app = _app(
+    app = bench_app(
         url,
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=port,
