@@ -8,7 +8,15 @@ import sys
 import time
 
 
+def _stop(signum: int, frame: object) -> None:
+    # SIGTERM (kill, a process manager) or SIGHUP (the terminal closed) would end this process
+    # without stopping the two it started; treat them like Ctrl-C so both stop too.
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     processes = [
         subprocess.Popen([*flask, "run", "--host", "127.0.0.1", "--port", "5000"]),
