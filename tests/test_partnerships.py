@@ -183,6 +183,7 @@ def test_aims_form_keeps_what_was_typed_and_explains_errors(client: FlaskClient,
     assert "Say how you will know it has made a difference" in html
     assert "End date must be the same as or after the start date" in html
     assert "Team-teach three fractions lessons" in html  # kept
+    assert "Fenside Primary helping Marshside Academy" in html  # which partnership this is
     assert refreshed(world.partnership).status == S.INTRODUCED
 
 

@@ -82,7 +82,7 @@ def aims(partnership_id: int) -> ResponseReturnValue:
     return render_template(
         "partnerships/aims.html",
         form=form,
-        title=services.title(partnership),
+        partnership_title=services.title(partnership),
         partnership=partnership,
     )
 
@@ -123,7 +123,7 @@ def impact(partnership_id: int) -> ResponseReturnValue:
     return render_template(
         "partnerships/impact.html",
         form=form,
-        title=services.title(partnership),
+        partnership_title=services.title(partnership),
         partnership=partnership,
     )
 
@@ -146,7 +146,7 @@ def withdraw(partnership_id: int) -> ResponseReturnValue:
     return render_template(
         "partnerships/withdraw.html",
         form=form,
-        title=services.title(partnership),
+        partnership_title=services.title(partnership),
         partnership=partnership,
     )
 
@@ -178,13 +178,13 @@ def check_in(token: str) -> ResponseReturnValue:
             "partnerships/check_in_done.html",
             link=link,
             labels=services.CHECK_IN_LABELS,
-            title=services.title(link.partnership),
+            partnership_title=services.title(link.partnership),
         )
     return render_template(
         "partnerships/check_in.html",
         form=form,
         link=link,
-        title=services.title(link.partnership),
+        partnership_title=services.title(link.partnership),
         label=services.CHECK_IN_LABELS[link.answer],
         private=link.answer == CheckInAnswer.NOT_WORKING,
         other_answers={
