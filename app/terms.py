@@ -27,6 +27,10 @@ class Term:
         return f"{self.name} {self.start.year}"
 
     @property
+    def last_day(self) -> date:
+        return self.end - timedelta(days=1)
+
+    @property
     def key(self) -> str:
         """A stable identifier for URLs: "2026-autumn"."""
         return f"{self.start.year}-{self.name.lower().replace(' ', '-')}"
