@@ -17,7 +17,7 @@ figures are only as good as what they count:
 - **Nobody left behind** puts each school once, at the furthest step it reached: no posts;
   posted but no suggestion; suggested but no partnership. Each gets the next thing to do.
 - A request has **waited** a week when a run left it unmatched or its suggestion fell through
-  (rejected or declined): the same rule the matcher uses (app.review.services._waiting_counts).
+  (rejected or declined): the same rule the matcher uses (app.review.services.waiting_weeks).
 - **The pipeline** counts what happened during the term at each step (so it need not narrow
   like a funnel: an agreement this term may come from last term's introduction), with the
   median days each step took. "Interested" means both schools said yes: that is what leads to an
@@ -60,6 +60,7 @@ from app.models import (
     utcnow,
 )
 from app.posts.services import open_posts_filter, partnership_today
+from app.review.services import waiting_weeks
 from app.terms import Term, recent_terms, term_by_key
 
 TERMS_IN_FILTER = 6
@@ -73,7 +74,6 @@ CHART_TOPICS = 10
 QUOTES = 12
 # The digest names a gap only when it is real.
 GAP_MIN_SCHOOLS = 3
-DECLINES = (Answer.NOT_NOW, Answer.NOT_RELEVANT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -564,19 +564,7 @@ class Waiting:
 
 def waiting_requests(term: Term, today: date) -> Waiting:
     """Open requests that waited WAITING_WEEKS weeks or more by the end of the term."""
-    fell_through = sa.or_(
-        Suggestion.status == SuggestionStatus.REJECTED,
-        Suggestion.request_answer.in_(DECLINES),
-        Suggestion.offer_answer.in_(DECLINES),
-    )
-    weeks = sa.union(
-        sa.select(UnmatchedRequest.request_id.label("request_id"), MatchRun.week_start)
-        .join(MatchRun, MatchRun.id == UnmatchedRequest.run_id)
-        .where(MatchRun.week_start < term.end),
-        sa.select(Suggestion.request_id, MatchRun.week_start)
-        .join(MatchRun, MatchRun.id == Suggestion.run_id)
-        .where(MatchRun.week_start < term.end, fell_through),
-    ).subquery("weeks")
+    weeks = waiting_weeks(term.end).subquery("weeks")
     waited = (
         sa.select(weeks.c.request_id, sa.func.count().label("weeks"))
         .group_by(weeks.c.request_id)

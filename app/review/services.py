@@ -299,29 +299,36 @@ def _excluded_pairs(request_ids: set[int], offer_ids: set[int]) -> set[tuple[int
     return {(r, o) for r, o in rows if o in offer_ids}
 
 
-def _waiting_counts(request_ids: set[int], week: date) -> dict[int, int]:
-    """request id -> earlier weeks in which it went unmatched or its suggestion fell through."""
-    if not request_ids:
-        return {}
+def waiting_weeks(before: date, request_ids: set[int] | None = None) -> sa.CompoundSelect:
+    """(request_id, week_start) for each week before `before` in which a request went unmatched
+    or its suggestion fell through (rejected or declined): the one definition of "waited",
+    used by the matcher's priority and the dashboard's "nobody left behind"."""
     fell_through = sa.or_(
         Suggestion.status == SuggestionStatus.REJECTED,
         Suggestion.request_answer.in_(DECLINES),
         Suggestion.offer_answer.in_(DECLINES),
     )
-    rows = db.session.execute(
-        sa.union(
-            sa.select(UnmatchedRequest.request_id, MatchRun.week_start)
-            .join(MatchRun, MatchRun.id == UnmatchedRequest.run_id)
-            .where(MatchRun.week_start < week, UnmatchedRequest.request_id.in_(request_ids)),
-            sa.select(Suggestion.request_id, MatchRun.week_start)
-            .join(MatchRun, MatchRun.id == Suggestion.run_id)
-            .where(
-                MatchRun.week_start < week,
-                Suggestion.request_id.in_(request_ids),
-                fell_through,
-            ),
-        )
-    ).tuples()
+    unmatched = (
+        sa.select(UnmatchedRequest.request_id.label("request_id"), MatchRun.week_start)
+        .join(MatchRun, MatchRun.id == UnmatchedRequest.run_id)
+        .where(MatchRun.week_start < before)
+    )
+    declined = (
+        sa.select(Suggestion.request_id, MatchRun.week_start)
+        .join(MatchRun, MatchRun.id == Suggestion.run_id)
+        .where(MatchRun.week_start < before, fell_through)
+    )
+    if request_ids is not None:
+        unmatched = unmatched.where(UnmatchedRequest.request_id.in_(request_ids))
+        declined = declined.where(Suggestion.request_id.in_(request_ids))
+    return sa.union(unmatched, declined)
+
+
+def _waiting_counts(request_ids: set[int], week: date) -> dict[int, int]:
+    """request id -> earlier weeks in which it went unmatched or its suggestion fell through."""
+    if not request_ids:
+        return {}
+    rows = db.session.execute(waiting_weeks(week, request_ids)).tuples()
     # Counted per week, so a forced re-run of a week does not count the week twice.
     weeks: dict[int, set[date]] = defaultdict(set)
     for request_id, week_start in rows:
