@@ -382,13 +382,19 @@ def test_force_supersedes_pending_and_keeps_approved(
 def test_a_new_week_makes_a_new_run(app: Flask, engine: Engine, phonics: Tag) -> None:
     offer(Factories.school(), "Phonics training", phonics)
     request(Factories.school(), "Phonics catch-up", phonics)
-    run_matching(NOW)
+    first = run_matching(NOW).run
+    assert first is not None
+    (unreviewed,) = suggestions_of(first)
 
     outcome = run_matching(NOW + timedelta(days=7))
 
     assert outcome.created and outcome.run is not None
     assert (outcome.run.week_start, outcome.run.attempt) == (date(2026, 11, 30), 1)
     assert "week of 30 November 2026" in outcome.summary
+    # Last week's suggestion nobody reviewed is replaced by this week's, not left pending.
+    db.session.expire_all()
+    assert unreviewed.status == SuggestionStatus.SUPERSEDED
+    assert [s.status for s in suggestions_of(outcome.run)] == [SuggestionStatus.PENDING]
 
 
 def test_week_starts_on_monday_in_the_partnership_timezone(app: Flask, engine: Engine) -> None:

@@ -150,19 +150,18 @@ def run_matching(
         triggered_by_id=triggered_by.id if triggered_by is not None else None,
     )
     try:
-        if latest is not None:
-            # A forced re-run replaces what nobody has reviewed yet; approved pairs stand.
-            db.session.execute(
-                sa.update(Suggestion)
-                .where(
-                    Suggestion.status == SuggestionStatus.PENDING,
-                    Suggestion.run_id.in_(
-                        sa.select(MatchRun.id).where(MatchRun.week_start == week)
-                    ),
-                )
-                .values(status=SuggestionStatus.SUPERSEDED)
-                .execution_options(synchronize_session=False)
+        # A new run replaces what nobody reviewed from this week's earlier attempt (a forced
+        # re-run) or from an earlier week (the new run looks at the same requests afresh);
+        # approved pairs stand.
+        db.session.execute(
+            sa.update(Suggestion)
+            .where(
+                Suggestion.status == SuggestionStatus.PENDING,
+                Suggestion.run_id.in_(sa.select(MatchRun.id).where(MatchRun.week_start <= week)),
             )
+            .values(status=SuggestionStatus.SUPERSEDED)
+            .execution_options(synchronize_session=False)
+        )
         db.session.add(run)
         _store_result(run, result, inputs.request_ids, now, publish=mode_auto)
         run.finished_at = now + timedelta(seconds=time.perf_counter() - started)
