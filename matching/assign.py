@@ -17,6 +17,7 @@ O(E log E) for national-scale edge counts. ``objective`` scores either answer th
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from dataclasses import dataclass
 
 import numpy as np
@@ -94,19 +95,44 @@ def violations(edges: Edges, chosen: np.ndarray) -> list[str]:
     return problems
 
 
-def assign_greedy(edges: Edges, block: int = 65_536) -> np.ndarray:
+def _value_order(edges: Edges) -> np.ndarray:
+    """Edge indices by value descending, then request, then offer, then index.
+
+    The order of a stable three-key lexsort, from two one-key sorts: values are replaced by
+    their rank among the distinct values, then (rank, request, offer) packed into one integer.
+    """
+    neg = -edges.value
+    by_value = np.argsort(neg)
+    ranked = neg[by_value]
+    rank = np.empty(len(neg), dtype=np.int64)
+    rank[by_value] = np.cumsum(np.concatenate(([False], ranked[1:] != ranked[:-1])))
+    bits = [max(int(x.max(initial=0)).bit_length(), 1)
+            for x in (rank, edges.request, edges.offer)]
+    if sum(bits) <= 63 and edges.request.min() >= 0 and edges.offer.min() >= 0:
+        key = (rank << (bits[1] + bits[2])) | (edges.request << bits[2]) | edges.offer
+        order = np.argsort(key)
+        packed = key[order]
+        if not (packed[1:] == packed[:-1]).any():  # no repeated pair: the order is total
+            return order
+    return np.lexsort((edges.offer, edges.request, -edges.value))
+
+
+def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
     """Best marginal pair first, until nothing of positive value fits; chosen edge indices."""
     n_edges = len(edges.value)
     if n_edges == 0:
         return np.zeros(0, dtype=np.int64)
-    # Highest value first; ties by request then offer index (id order) for stable output.
-    order = np.lexsort((edges.offer, edges.request, -edges.value))
-    # Python lists, not numpy scalars, in the loop: it runs once per edge.
+    order = _value_order(edges)
+    # Python lists, not numpy scalars, in the loop: it runs once per live edge.
     school = edges.offer_school.tolist()
     capacity = edges.capacity.tolist()
     n_req = int(edges.request.max()) + 1
     taken = [False] * n_req
     offer_used = [0] * len(capacity)
+    # The same state as arrays, to drop a block's dead edges (request taken, offer full) at
+    # once: the loop would only skip them, and skipping changes nothing.
+    taken_np = np.zeros(n_req, dtype=bool)
+    full_np = edges.capacity <= 0
     school_used: dict[int, int] = {}
     op, sp_ = edges.offer_penalty, edges.school_penalty
     # The same expressions as slot_cost, as Python floats, looked up instead of recomputed.
@@ -114,56 +140,63 @@ def assign_greedy(edges: Edges, block: int = 65_536) -> np.ndarray:
     school_cost = [sp_ * (1.0 - 0.5 ** k) for k in range(64)]
     chosen: list[int] = []
     # Stale heap keys are upper bounds (marginals only fall), so the usual lazy greedy holds:
-    # an edge is accepted when its current marginal still beats every other upper bound.
+    # an edge is accepted when its current marginal still beats every other upper bound (the
+    # stream's next key, live or dead, and the best deferred key).
     deferred: list[tuple[float, int, int, int, int, float]] = []
     heappop, heappush = heapq.heappop, heapq.heappush
+
+    def consider(rest: float, rank: int, e: int, r: int, o: int, value: float) -> None:
+        if taken[r]:
+            return
+        used = offer_used[o]
+        if used >= capacity[o]:
+            return
+        s_ = school[o]
+        k = school_used.get(s_, 0)
+        v = value - offer_cost[used] - (school_cost[k] if k < 64 else sp_ * (1.0 - 0.5 ** k))
+        if v <= 0:
+            return
+        if deferred and deferred[0][0] < rest:
+            rest = deferred[0][0]
+        if -v <= rest:
+            taken[r] = True
+            taken_np[r] = True
+            offer_used[o] = used + 1
+            if used + 1 >= capacity[o]:
+                full_np[o] = True
+            school_used[s_] = k + 1
+            chosen.append(e)
+        else:
+            heappush(deferred, (-v, rank, e, r, o, value))
+
+    def drain(negs: list[float], below: float) -> None:
+        # Deferred edges whose key beats `below` (ties: the stream first). Each is decided
+        # against the stream key it would meet: the first one above its old key.
+        while deferred and deferred[0][0] < below:
+            key, rank, e, r, o, value = heappop(deferred)
+            consider(negs[bisect_right(negs, key)], rank, e, r, o, value)
+
+    inf = float("inf")
     # Edges are streamed in blocks of Python values: converting millions at once would cost
     # more memory than the whole candidate search.
     for start in range(0, n_edges, block):
         ids = order[start : start + block]
         values = edges.value[ids]
-        stream = list(zip(
-            (-values).tolist(), range(start, start + len(ids)), ids.tolist(),
-            edges.request[ids].tolist(), edges.offer[ids].tolist(), values.tolist(),
-            strict=True,
-        ))
-        nxt = (-edges.value[order[start + block]]) if start + block < n_edges else np.inf
-        nxt = float(nxt)
-        n_stream = len(stream)
-        pos = 0
-        while pos < n_stream or (deferred and deferred[0][0] < nxt):
-            if pos < n_stream:
-                item = stream[pos]
-                if deferred and deferred[0] < (item[0], -1):
-                    item = heappop(deferred)
-                else:
-                    pos += 1
-            elif deferred:
-                item = heappop(deferred)
-            else:
-                break
-            _neg, rank, e, r, o, value = item
+        req_b, off_b = edges.request[ids], edges.offer[ids]
+        nxt = float(-edges.value[order[start + block]]) if start + block < n_edges else inf
+        # Keys of the whole block and the next block's first key.
+        negs = (-values).tolist()
+        negs.append(nxt)
+        live = np.flatnonzero(~(taken_np[req_b] | full_np[off_b]))
+        for j, e, r, o, value in zip(live.tolist(), ids[live].tolist(), req_b[live].tolist(),
+                                     off_b[live].tolist(), values[live].tolist(), strict=True):
+            neg = negs[j]
+            if deferred and deferred[0][0] < neg:
+                drain(negs, neg)
             if taken[r]:
                 continue
-            used = offer_used[o]
-            if used >= capacity[o]:
-                continue
-            s_ = school[o]
-            k = school_used.get(s_, 0)
-            v = value - offer_cost[used] - (school_cost[k] if k < 64 else
-                                            sp_ * (1.0 - 0.5 ** k))
-            if v <= 0:
-                continue
-            rest = stream[pos][0] if pos < n_stream else nxt
-            if deferred and deferred[0][0] < rest:
-                rest = deferred[0][0]
-            if -v <= rest:
-                taken[r] = True
-                offer_used[o] = used + 1
-                school_used[s_] = k + 1
-                chosen.append(e)
-            else:
-                heappush(deferred, (-v, rank, e, r, o, value))
+            consider(negs[j + 1], start + j, e, r, o, value)
+        drain(negs, nxt)
     return np.asarray(sorted(chosen), dtype=np.int64)
 
 
