@@ -205,6 +205,42 @@ def _select_top(
     return chosen[np.argsort(final)]
 
 
+def _at_least(data: np.ndarray, indptr: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Positions of the entries that reach their row's bound (CSR data and indptr).
+
+    One comparison per row into a shared mask: cheaper than repeating the bounds over
+    millions of entries.
+    """
+    mask = np.empty(len(data), dtype=bool)
+    ends = indptr.tolist()
+    for r, b in enumerate(bound.tolist()):
+        np.greater_equal(data[ends[r] : ends[r + 1]], b, out=mask[ends[r] : ends[r + 1]])
+    return np.flatnonzero(mask)
+
+
+def _tighten(row: np.ndarray, vkey: np.ndarray, k: int, m: int) -> np.ndarray:
+    """Positions of the entries that can be among their row's k best, by a histogram.
+
+    Keys are cut into at most 512 ordered buckets (one counting pass); per row, the bucket
+    holding the k-th best key is found from the counts, and only entries in it or above are
+    kept. Every entry whose key reaches the k-th best key survives (ties included), so
+    choosing among the survivors gives exactly the same lists.
+    """
+    if len(row) == 0:
+        return np.zeros(0, dtype=np.int64)
+    lo = int(vkey.min())
+    span = int(vkey.max()) - lo
+    shift = max(0, span.bit_length() - 9)
+    bucket = (vkey - lo) >> shift
+    n_buckets = (span >> shift) + 1
+    counts = np.bincount(row * n_buckets + bucket, minlength=m * n_buckets).reshape(
+        m, n_buckets)
+    # at_least[r, b]: entries of row r in bucket b or above (non-increasing in b).
+    at_least = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+    cut = (at_least >= k).sum(axis=1) - 1  # -1: the row has fewer than k, keep all
+    return np.flatnonzero(bucket >= cut[row])
+
+
 @dataclass
 class _Layout:
     perm: np.ndarray  # column position -> offer index
@@ -278,6 +314,12 @@ def top_k(
     layout = _layout(d, offer_format)
     floor = max(float(min_score), np.finfo(np.float32).tiny)
 
+    column_school: dict[int, np.ndarray] = {}
+    if request_school is not None and offer_school is not None:
+        # School of each column of each format's slice.
+        for code, (lo_, hi_) in layout.ranges.items():
+            column_school[code] = offer_school[layout.perm[lo_:hi_]]
+
     def work(task: tuple[int, np.ndarray]) -> tuple[np.ndarray, ...]:
         code, idx = task
         m = len(idx)
@@ -292,29 +334,34 @@ def top_k(
             edge = np.floor(bound / resolution) * resolution * (1 - 1e-6)
             bound = np.maximum(edge, floor)
         bound = bound.astype(s.dtype)
-        keep = np.flatnonzero(s.data >= np.repeat(bound, np.diff(s.indptr)))
-        row = np.searchsorted(s.indptr, keep, side="right") - 1
+        keep = _at_least(s.data, s.indptr, bound)
+        # Rows of the kept entries (keep is sorted, so one count per row).
+        row = np.repeat(np.arange(m), np.diff(np.searchsorted(keep, s.indptr)))
         val = s.data[keep]
-        offer = layout.perm[s.indices[keep].astype(np.int64) + lo]
+        cols = s.indices[keep]
         # The bound left at least k + (own-school and excluded offers) entries per row, so
         # dropping those offers here still leaves every row's true top k.
-        req = idx[row]
-        own = np.zeros(len(req), dtype=bool)
+        own = np.zeros(len(row), dtype=bool)
         if request_school is not None and offer_school is not None:
-            own = offer_school[offer] == request_school[req]
-        banned = np.zeros(len(req), dtype=bool)
+            own = column_school[code][cols] == request_school[idx][row]
+        banned = np.zeros(len(row), dtype=bool)
         if len(excluded):
             # Only rows with an exclusion need the (sorting) membership test.
-            rows_ex = np.flatnonzero(has_exclusion[req])
+            rows_ex = np.flatnonzero(has_exclusion[idx][row])
             if len(rows_ex):
-                banned[rows_ex] = np.isin(_pair_keys(req[rows_ex], offer[rows_ex], n_off),
+                off_ex = layout.perm[cols[rows_ex].astype(np.int64) + lo]
+                banned[rows_ex] = np.isin(_pair_keys(idx[row[rows_ex]], off_ex, n_off),
                                           excluded)
         best_own = np.zeros(m, dtype=np.float64)
         best_ex = np.zeros(m, dtype=np.float64)
         np.maximum.at(best_own, row[own], val[own])
         np.maximum.at(best_ex, row[banned & ~own], val[banned & ~own])
-        ok = ~(own | banned)
-        row, offer, val = row[ok], offer[ok], val[ok]
+        ok = np.flatnonzero(~(own | banned))
+        # The bound is loose (hundreds per row at national scale); a histogram of the allowed
+        # entries narrows them to about k per row before the exact sort.
+        ok = ok[_tighten(row[ok], _value_key(val[ok], resolution), k, m)]
+        row, val = row[ok], val[ok]
+        offer = layout.perm[cols[ok].astype(np.int64) + lo]
         pos = _select_top(row, offer, val, np.full(m, k), m, idx, tie_break, resolution)
         return idx[row[pos]], offer[pos], val[pos], idx, best_own, best_ex
 
