@@ -95,26 +95,44 @@ def violations(edges: Edges, chosen: np.ndarray) -> list[str]:
     return problems
 
 
-def _value_order(edges: Edges) -> np.ndarray:
-    """Edge indices by value descending, then request, then offer, then index.
+def sort_order(*keys: np.ndarray) -> np.ndarray:
+    """Indices that sort by keys[0], then keys[1], ..., then index (a stable lexsort).
 
-    The order of a stable three-key lexsort, from two one-key sorts: values are replaced by
-    their rank among the distinct values, then (rank, request, offer) packed into one integer.
+    Float keys are replaced by their rank among the key's distinct values, and all keys are
+    packed into one integer: one or two one-key sorts instead of a many-key lexsort. Falls
+    back to np.lexsort when they do not fit in 63 bits, a key is negative or not finite, or
+    two entries are equal on every key (the packed sort is not stable).
     """
-    neg = -edges.value
-    by_value = np.argsort(neg)
-    ranked = neg[by_value]
-    rank = np.empty(len(neg), dtype=np.int64)
-    rank[by_value] = np.cumsum(np.concatenate(([False], ranked[1:] != ranked[:-1])))
-    bits = [max(int(x.max(initial=0)).bit_length(), 1)
-            for x in (rank, edges.request, edges.offer)]
-    if sum(bits) <= 63 and edges.request.min() >= 0 and edges.offer.min() >= 0:
-        key = (rank << (bits[1] + bits[2])) | (edges.request << bits[2]) | edges.offer
-        order = np.argsort(key)
-        packed = key[order]
-        if not (packed[1:] == packed[:-1]).any():  # no repeated pair: the order is total
-            return order
-    return np.lexsort((edges.offer, edges.request, -edges.value))
+    n = len(keys[0])
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    ints = []
+    for key in keys:
+        if key.dtype.kind == "f":
+            if not np.isfinite(key).all():
+                ints = None
+                break
+            by_key = np.argsort(key)
+            ranked = key[by_key]
+            rank = np.empty(n, dtype=np.int64)
+            rank[by_key] = np.cumsum(np.concatenate(([False], ranked[1:] != ranked[:-1])))
+            ints.append(rank)
+        elif key.dtype.kind in "iub" and key.min() >= 0:
+            ints.append(key.astype(np.int64))
+        else:
+            ints = None
+            break
+    if ints is not None:
+        bits = [max(int(x.max()).bit_length(), 1) for x in ints]
+        if sum(bits) <= 63:
+            packed = np.zeros(n, dtype=np.int64)
+            for x, b in zip(ints, bits, strict=True):
+                packed = (packed << b) | x
+            order = np.argsort(packed)
+            ranked = packed[order]
+            if not (ranked[1:] == ranked[:-1]).any():  # all distinct: the order is total
+                return order
+    return np.lexsort(keys[::-1])
 
 
 def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
@@ -122,7 +140,8 @@ def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
     n_edges = len(edges.value)
     if n_edges == 0:
         return np.zeros(0, dtype=np.int64)
-    order = _value_order(edges)
+    # Highest value first; ties by request then offer index (id order) for stable output.
+    order = sort_order(-edges.value, edges.request, edges.offer)
     # Python lists, not numpy scalars, in the loop: it runs once per live edge.
     school = edges.offer_school.tolist()
     capacity = edges.capacity.tolist()

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matching.assign import EXACT_MAX_EDGES, Edges, assign
+from matching.assign import EXACT_MAX_EDGES, Edges, assign, sort_order
 from matching.candidates import FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.schema import Problem, validate
@@ -386,7 +386,7 @@ class Matcher(BaseEstimator):
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         # Best first by distance-adjusted score; ties by offer id (index order).
-        order = np.lexsort((cands.offer, -np.round(final, 9), cands.request))
+        order = sort_order(cands.request, -np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded)
 
