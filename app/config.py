@@ -83,6 +83,9 @@ class Config:
 
     INVITE_MAX_AGE = 60 * 60 * 24 * 14
     RESET_MAX_AGE = 60 * 60 * 2
+    # "Forgotten your password?" sends at most one email per person in this many seconds, so the
+    # form cannot be used to flood someone's inbox.
+    RESET_EMAIL_INTERVAL_SECONDS = 5 * 60
     # Sign-in throttle: failures allowed per email, and per address, within the window.
     LOGIN_MAX_FAILURES_PER_EMAIL = 5
     LOGIN_MAX_FAILURES_PER_IP = 30

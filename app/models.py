@@ -121,6 +121,8 @@ class User(db.Model):
     # Set when a 5xx bounce says the address is dead; mail stops until a coordinator clears it.
     email_bouncing_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     email_bounce_reason: Mapped[str] = mapped_column(sa.String(300), default="")
+    # The last password-reset (or invitation-again) email asked for from the sign-in page.
+    reset_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when the person deleted their account: name and email are replaced, nothing else lost.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

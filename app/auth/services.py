@@ -308,12 +308,19 @@ def accept_invitation(token: str, password: str) -> User:
 def request_password_reset(email: str) -> DeliveryResult | None:
     """Email a reset link (or, if they never set a password, the invitation again).
 
-    Returns None, sending nothing, when no active account has this email; callers must show the
-    same page either way so nobody can learn who has an account.
+    Returns None, sending nothing, when no active account has this email or one was sent to it in
+    the last RESET_EMAIL_INTERVAL_SECONDS; callers must show the same page either way so nobody
+    can learn who has an account.
     """
     user = user_by_email(email)
     if user is None or not user.active:
         return None
+    now = utcnow()
+    interval = timedelta(seconds=int(current_app.config["RESET_EMAIL_INTERVAL_SECONDS"]))
+    if user.reset_requested_at is not None and now - user.reset_requested_at < interval:
+        return None  # one email is on its way already
+    user.reset_requested_at = now
+    db.session.commit()
     if user.password_hash is None:
         return send_invitation(user)
     max_age = int(current_app.config["RESET_MAX_AGE"])
@@ -327,7 +334,7 @@ def request_password_reset(email: str) -> DeliveryResult | None:
         partnership=partnership,
         link=external_url("auth.reset_password", token=token),
         lasts=describe_duration(max_age),
-        expires_at=utcnow() + timedelta(seconds=max_age),
+        expires_at=now + timedelta(seconds=max_age),
         forgot_link=external_url("auth.forgot_password"),
     )
     [result] = send([mail])
