@@ -334,6 +334,7 @@ def test_list_shows_what_needs_doing(client: FlaskClient, world: World) -> None:
     sign_in(client, world.receiver_lead)
     html = client.get("/partnerships/").get_data(as_text=True)
     assert "Needs your action" in html and "Agree your aims" in html
+    assert f'href="/partnerships/{world.partnership.id}/aims"' in html  # one click to do it
     assert "Fenside Primary helping Marshside Academy" in html
 
 

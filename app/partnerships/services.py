@@ -525,8 +525,9 @@ def next_action(partnership: Partnership, school_id: int | None) -> str:
     status = partnership.status
     if status == S.INTRODUCED:
         return "Agree your aims"
-    if status == S.AGREED:
-        return "Start when you are ready"
+    if status == S.AGREED and partnership.starts_on is None:
+        # With a start date the daily job starts it; without one, only the schools can.
+        return "Tell us when you have started"
     if status in (S.ACTIVE, S.COMPLETED) and impact_of(partnership, school_id) is None:
         if status == S.COMPLETED:
             return "Record your impact"
@@ -581,6 +582,13 @@ def _dates(starts: date | None, ends: date | None) -> str:
     return "Not given"
 
 
+# Where each next action is done; anything else is done on the partnership's own page.
+ACTION_ENDPOINTS = {
+    "Agree your aims": "partnerships.aims",
+    "Record your impact": "partnerships.impact",
+}
+
+
 @dataclass
 class ListRow:
     partnership: Partnership
@@ -589,6 +597,10 @@ class ListRow:
     status_class: str
     next_action: str
     concern: bool  # a school said "this isn't working" (coordinators only)
+
+    @property
+    def next_endpoint(self) -> str:
+        return ACTION_ENDPOINTS.get(self.next_action, "partnerships.view")
 
 
 @dataclass
