@@ -159,6 +159,43 @@ class _Checker:
         return value
 
 
+def _plain_post(item: Any, seen: dict[str, int],
+                schools: dict[str, School] | None) -> tuple[Any, ...] | None:
+    """The fields of a post that needs no message (plain dict, every field well-formed), or
+    None: then the caller checks it field by field, which names what is wrong.
+
+    The same rules as _Checker, with exact types only, so that every input this accepts would
+    pass those checks unchanged and every other input goes through them.
+    """
+    if type(item) is not dict:
+        return None
+    get = item.get
+    ident, school, title = get("id"), get("school"), get("title")
+    if (type(ident) is not str or type(school) is not str or type(title) is not str
+            or ident in seen or not ident.strip() or not school.strip()
+            or (schools is not None and school not in schools)):
+        return None
+    description = get("description")
+    if description is None:
+        description = ""
+    elif type(description) is not str:
+        return None
+    tags = get("tags")
+    if tags is None:
+        tags = ()
+    elif type(tags) is list:
+        for tag in tags:
+            if type(tag) is not str:
+                return None
+        tags = tuple(tags)
+    else:
+        return None
+    fmt = get("format")
+    if type(fmt) is not str or fmt not in FORMATS:
+        return None
+    return ident, school, title, description, tags, fmt
+
+
 def validate(data: Any) -> Problem:
     """Check the input dict and return it as a Problem; raise InputError naming each bad item."""
     check = _Checker()
@@ -190,6 +227,15 @@ def validate(data: Any) -> Problem:
     offers: list[Offer] = []
     seen = {}
     for i, item in enumerate(check.items(data, "offers", True)):
+        plain = _plain_post(item, seen, schools)
+        if plain is not None:
+            capacity = item.get("capacity", 1)
+            if capacity is None:
+                capacity = 1
+            if type(capacity) is int and capacity >= 1:
+                seen[plain[0]] = i
+                offers.append(Offer(*plain, capacity))
+                continue
         where, ident = check.ident(item, "offers", i, seen)
         if ident is None:
             continue
@@ -217,6 +263,11 @@ def validate(data: Any) -> Problem:
     requests: list[Request] = []
     seen = {}
     for i, item in enumerate(check.items(data, "requests", True)):
+        plain = _plain_post(item, seen, schools)
+        if plain is not None:
+            seen[plain[0]] = i
+            requests.append(Request(*plain))
+            continue
         where, ident = check.ident(item, "requests", i, seen)
         if ident is None:
             continue
