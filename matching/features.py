@@ -299,6 +299,28 @@ class _Field:
     term: np.ndarray  # kept token ids (registry low ids)
 
 
+# Per code point: seen yet, and whether _PUNCT_OR_SEP matches it (or it is "_").
+_CHAR_KNOWN = np.zeros(0x110000, dtype=bool)
+_CHAR_BLANK = np.zeros(0x110000, dtype=bool)
+
+
+def _blank_punctuation(text: str) -> str:
+    """``_PUNCT_OR_SEP.sub(" ", text).replace("_", " ")`` up to runs of spaces (the same
+    words for str.split()), one array pass instead of a regular-expression scan.
+
+    Each character is classified once, by the pattern itself, so the two cannot disagree.
+    """
+    if not text:
+        return text
+    code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    new = np.unique(code[~_CHAR_KNOWN[code]])
+    for c in new.tolist():
+        _CHAR_BLANK[c] = c == 0x5F or _PUNCT_OR_SEP.fullmatch(chr(c)) is not None
+        _CHAR_KNOWN[c] = True
+    code[_CHAR_BLANK[code]] = 0x20
+    return code.tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field | None:
     n = len(texts)
     cptr = [np.zeros(1, dtype=np.int64)]
@@ -311,7 +333,7 @@ def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field
         if block.count(_SEP) != m - 1:
             return None
         block = block.replace("&", " and ")
-        block = _PUNCT_OR_SEP.sub(" ", block).replace("_", " ").replace(_SEP, " " + _SEP + " ")
+        block = _blank_punctuation(block).replace(_SEP, " " + _SEP + " ")
         rid = reg.ids(block.split())
         del block
         rid = rid[~reg.raw_drop[rid]]
@@ -674,9 +696,13 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         # partnership a share-based cut-off would otherwise drop real topics.
         if self._flat(analysed):
             # Registry ids stand in for the provisional ids (only their names matter below).
-            used, cols = np.unique(analysed.term_id, return_inverse=True)
+            # Registry ids are small non-negative integers: a count table gives the sorted
+            # distinct ids and each entry's position among them without sorting.
+            present = np.bincount(analysed.term_id) > 0
+            used = np.flatnonzero(present)
+            position = np.cumsum(present) - 1
             names = np.array(analysed.registry.low_strings, dtype=object)[used]
-            cols, indptr = cols.ravel(), analysed.term_ptr
+            cols, indptr = position[analysed.term_id], analysed.term_ptr
         else:
             vocab: dict[str, int] = {}
             cols_list: list[int] = []
@@ -750,8 +776,14 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
             up_w.append(w[has] * self.ancestor_weight ** (level + 1))
         ar, ac, aw = (np.concatenate(x) for x in (up_r, up_c, up_w))
         key = ar * self.n_concepts_ + ac
-        # Drop ancestors the post also names directly.
-        fresh = ~np.isin(key, r * self.n_concepts_ + c)
+        # Drop ancestors the post also names directly (membership by binary search in the
+        # sorted direct keys: cheaper than isin's sort of both arrays together).
+        named = np.sort(r * self.n_concepts_ + c)
+        if len(named):
+            at = np.minimum(np.searchsorted(named, key), len(named) - 1)
+            fresh = named[at] != key
+        else:
+            fresh = np.ones(len(key), dtype=bool)
         key, aw = key[fresh], aw[fresh]
         order = np.lexsort((-aw, key))
         key, aw = key[order], aw[order]
@@ -787,7 +819,7 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         index = self.term_index_
         if self._flat(analysed):
             strings = analysed.registry.low_strings
-            used = np.unique(analysed.term_id)
+            used = np.flatnonzero(np.bincount(analysed.term_id))
             column = np.full(len(strings), -1, dtype=np.int64)
             column[used] = [index.get(strings[t], -1) for t in used.tolist()]
             all_cols = column[analysed.term_id]
