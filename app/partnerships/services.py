@@ -109,6 +109,14 @@ def school_ids(partnership: Partnership) -> tuple[int, int]:
     return partnership.request.school_id, partnership.offer.school_id
 
 
+def sides(partnership: Partnership, school_id: int | None) -> tuple[School, School]:
+    """(this school, the other school) of a partnership, for a school that is one of its two."""
+    request_school, offer_school = partnership.request.school, partnership.offer.school
+    if school_id == request_school.id:
+        return request_school, offer_school
+    return offer_school, request_school
+
+
 def can_view(user: User, partnership: Partnership) -> bool:
     return user.is_coordinator or user.school_id in school_ids(partnership)
 
@@ -283,14 +291,10 @@ def record_impact(
 
 
 def _ask_other_school_for_impact(partnership: Partnership, by: User, now: datetime) -> list[str]:
-    request_school, offer_school = school_ids(partnership)
-    other_id = offer_school if by.school_id == request_school else request_school
-    people = school_contacts([other_id])[other_id]
+    my_school, other_school = sides(partnership, by.school_id)
+    people = school_contacts([other_school.id])[other_school.id]
     if not people:
         return []
-    my_school = (
-        partnership.request.school if by.school_id == request_school else (partnership.offer.school)
-    )
     url = external_url("partnerships.impact", partnership_id=partnership.id)
     mails = [
         render_mail(
@@ -433,12 +437,7 @@ def send_check_ins(now: datetime) -> CheckInOutcome:
 
 def _check_in_mail(check_in: CheckIn, person: User) -> Mail:
     partnership = check_in.partnership
-    request_school, _ = school_ids(partnership)
-    their_school = (
-        partnership.offer.school
-        if check_in.school_id == request_school
-        else partnership.request.school
-    )
+    _, their_school = sides(partnership, check_in.school_id)
     urls = check_in_answer_urls(check_in, person)
     return render_mail(
         person.email,
@@ -539,13 +538,7 @@ def next_action(partnership: Partnership, school_id: int | None) -> str:
 
 def partnership_page(partnership: Partnership, viewer: User) -> PartnershipPage:
     member = is_member(viewer, partnership)
-    my_school = (
-        partnership.request.school
-        if viewer.school_id == partnership.request.school_id
-        else partnership.offer.school
-        if member
-        else None
-    )
+    my_school = sides(partnership, viewer.school_id)[0] if member else None
     return PartnershipPage(
         partnership=partnership,
         title=title(partnership),
