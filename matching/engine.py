@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, sort_order
 from matching.candidates import FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
+from matching.needs import service_flags
 from matching.schema import Problem, validate
 from matching.taxonomy import Taxonomy
 
@@ -94,6 +95,10 @@ class _Run:
     off_phi: np.ndarray
     off_lam: np.ndarray
     off_cos: np.ndarray
+    # Requests that ask for a service, supplier or someone's time, and offers that provide one
+    # (matching.needs); offers are only read when some request asks.
+    req_service: np.ndarray
+    off_service: np.ndarray
 
 
 class Matcher(BaseEstimator):
@@ -112,7 +117,11 @@ class Matcher(BaseEstimator):
     min_score : float
         Lowest content score for an offer to be listed for a request at all.
     threshold : float
-        Lowest score for a pair to be suggested this week.
+        Lowest score for a pair to be suggested this week ...
+    covered_threshold, min_coverage : float
+        ... or this lower score when the offer names at least `min_coverage` of the request's
+        topic weight: a short request ("SEMH") scores low against a longer offer only because
+        the offer says more.
     relative_threshold : float
         A pair must also score at least this share of the request's best candidate.
     candidates : int
@@ -156,6 +165,8 @@ class Matcher(BaseEstimator):
         pivot_slope: float = 1.0,
         min_score: float = 0.1,
         threshold: float = 0.3,
+        covered_threshold: float = 0.15,
+        min_coverage: float = 0.8,
         relative_threshold: float = 0.8,
         candidates: int = 20,
         resolution: float = 0.0,
@@ -182,6 +193,8 @@ class Matcher(BaseEstimator):
         self.pivot_slope = pivot_slope
         self.min_score = min_score
         self.threshold = threshold
+        self.covered_threshold = covered_threshold
+        self.min_coverage = min_coverage
         self.relative_threshold = relative_threshold
         self.candidates = candidates
         self.resolution = resolution
@@ -232,8 +245,11 @@ class Matcher(BaseEstimator):
     def _fit(self, texts: tuple[Sequence[PostText], Sequence[PostText]]) -> None:
         if not 0.0 <= self.min_score <= self.threshold <= 1.0:
             raise ValueError("need 0 <= min_score <= threshold <= 1")
-        if self.offer_penalty + self.school_penalty >= max(self.threshold, 1e-9):
-            raise ValueError("offer_penalty + school_penalty must stay below threshold")
+        if not (0.0 <= self.covered_threshold <= 1.0 and 0.0 <= self.min_coverage <= 1.0):
+            raise ValueError("covered_threshold and min_coverage must be in [0, 1]")
+        lowest = min(self.threshold, max(self.covered_threshold, self.min_score))
+        if self.offer_penalty + self.school_penalty >= max(lowest, 1e-9):
+            raise ValueError("offer_penalty + school_penalty must stay below the thresholds")
         vec = self._vectorizer()
         vec.fit_analysed(AnalysedPosts.concat(texts))
         self.vectorizer_ = vec
@@ -302,6 +318,13 @@ class Matcher(BaseEstimator):
                 school_lat[i], school_lon[i] = school.lat, school.lon
         req_lat, req_lon = school_lat[req_school], school_lon[req_school]
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
+        req_service = service_flags([r.title for r in problem.requests],
+                                    [r.description for r in problem.requests], requests=True)
+        off_service = (
+            service_flags([o.title for o in problem.offers],
+                          [o.description for o in problem.offers], requests=False)
+            if req_service.any() else np.zeros(len(problem.offers), dtype=bool)
+        )
         return _Run(
             problem=problem,
             texts_req=texts_req,
@@ -318,6 +341,8 @@ class Matcher(BaseEstimator):
             off_phi=np.radians(off_lat),
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
+            req_service=req_service,
+            off_service=off_service,
         )
 
     def _distance_factor(self, run: _Run, req: np.ndarray, off: np.ndarray) -> tuple[
@@ -402,10 +427,10 @@ class Matcher(BaseEstimator):
         n_req = len(problem.requests)
         best = np.zeros(n_req)
         np.maximum.at(best, lists.request, lists.final)
-        ok = np.flatnonzero(
-            (lists.final >= self.threshold)
-            & (lists.final >= self.relative_threshold * best[lists.request])
-        )
+        near_best = lists.final >= self.relative_threshold * best[lists.request]
+        # A request for a service or someone's time is not met by know-how on the same topic.
+        near_best &= ~(run.req_service[lists.request] & ~run.off_service[lists.offer])
+        ok = np.flatnonzero(near_best & self._confident(run, lists, near_best))
         req = lists.request[ok]
         waited = np.array([problem.waiting.get(r.id, 0) for r in problem.requests], dtype=float)
         boost = 1.0 + self.waiting_boost * np.minimum(waited, self.waiting_cap)
@@ -420,6 +445,33 @@ class Matcher(BaseEstimator):
         )
         edges.position = ok  # where each edge sits in `lists`
         return edges, assign(edges, self.solver, self.exact_max_edges)
+
+    def _confident(self, run: _Run, lists: _Lists, wanted: np.ndarray) -> np.ndarray:
+        """Per listed pair: clears the threshold, or the lower one with the topic covered
+        (coverage is only worked out where `wanted`)."""
+        confident = lists.final >= self.threshold
+        maybe = np.flatnonzero(wanted & ~confident & (lists.final >= self.covered_threshold))
+        if len(maybe):
+            confident[maybe] = self._coverage(
+                run, lists.request[maybe], lists.offer[maybe]) >= self.min_coverage
+        return confident
+
+    def _coverage(self, run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """Share of each request's topic (concept) weight that the paired offer also names.
+
+        A request's concept counts as named when the offer names it or something narrower
+        ("wellbeing" is covered by "senior mental health lead"); a request's broader concept
+        when the offer names that broader concept itself. Shares are of the squared weights
+        the score is built from; a request with no concepts has coverage 0.
+        """
+        width = 2 * self.vectorizer_.n_concepts_  # the two concept blocks come first
+        q = run.q[req][:, :width]
+        q = q.multiply(q).tocsr()
+        named = run.d[off][:, :width]
+        named.data = np.ones_like(named.data)
+        hit = np.asarray(q.multiply(named).sum(axis=1)).ravel()
+        total = np.asarray(q.sum(axis=1)).ravel()
+        return np.divide(hit, total, out=np.zeros_like(hit), where=total > 0)
 
     def _output(self, run: _Run, lists: _Lists, top: int, edges: Edges,
                 chosen: np.ndarray) -> dict[str, Any]:
@@ -566,7 +618,11 @@ class Matcher(BaseEstimator):
         if blocked is not None:
             return blocked
         start = int(np.searchsorted(lists.request, r))
-        if start < len(lists.request) and lists.request[start] == r:
+        listed = start < len(lists.request) and lists.request[start] == r
+        if listed and run.req_service[r] and lists.final[start] >= self.covered_threshold:
+            return ("This asks for a service or someone\u2019s time; no school offers that yet, "
+                    "only know-how on the topic")
+        if listed:
             # Something related exists, just not close enough to suggest.
             title = run.problem.offers[int(lists.offer[start])].title
             return f"Nothing fits closely enough yet; the nearest offer is \u201c{title}\u201d"

@@ -110,6 +110,42 @@ def test_short_title_only_request_still_matches(small_taxonomy: Taxonomy) -> Non
     assert out["pairs"][0]["offer"] == "o1"
 
 
+def test_request_the_offer_covers_is_paired_below_the_threshold(
+        small_taxonomy: Taxonomy) -> None:
+    # The cosine is low only because the offer names four more topics.
+    wide = post("o", "sleaford",
+                "Fractions, autism outreach, the RE agreed syllabus, PE and sport and risk "
+                "assessment", "remote")
+    out = run([wide], [post("r", "lincoln", "Fractions", "remote")], small_taxonomy)
+    assert 0.15 <= out["ranked"]["r"][0]["score"] < 0.3
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o")]
+
+
+def test_request_only_partly_covered_needs_the_full_threshold(
+        small_taxonomy: Taxonomy) -> None:
+    # Same score band, but the offer says nothing about two of the request's three topics.
+    offer = post("o", "sleaford", "Fractions and PE and sport", "remote")
+    out = run([offer], [post("r", "lincoln", "Fractions, autism and RE", "remote")],
+              small_taxonomy)
+    assert 0.15 <= out["ranked"]["r"][0]["score"] < 0.3
+    assert out["pairs"] == []
+    assert out["unmatched"][0]["reason"].startswith("Nothing fits closely enough yet")
+
+
+def test_request_for_a_service_is_not_met_by_know_how(small_taxonomy: Taxonomy) -> None:
+    request = post("r", "lincoln", "Risk assessment \u2013 who do you use?", "remote")
+    training = post("o1", "sleaford", "Health and safety: risk assessment training", "remote")
+    out = run([training], [request], small_taxonomy)
+    assert out["ranked"]["r"][0]["offer"] == "o1"  # still listed, so a leader can look
+    assert out["pairs"] == []
+    assert out["unmatched"][0]["reason"] == (
+        "This asks for a service or someone\u2019s time; no school offers that yet, only "
+        "know-how on the topic")
+    assessor = post("o2", "skegness", "H&S: our risk assessor has spare capacity", "remote")
+    out = run([training, assessor], [request], small_taxonomy)
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o2")]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)

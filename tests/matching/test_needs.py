@@ -1,0 +1,43 @@
+"""Reading whether a post is about know-how or a service (matching.needs)."""
+
+from __future__ import annotations
+
+import pytest
+
+from matching.needs import asks_for_service, provides_service, service_flags
+
+
+@pytest.mark.parametrize("title, description", [
+    ("Our kiln needs servicing \u2013 who do you use?", ""),
+    ("Brass teacher for our Y5/6 band",
+     "Does anyone share a brass teacher we could buy time from?"),
+    ("Lithuanian interpreter for parents' evening", ""),
+    ("Minibus to hire for the summer term", ""),
+    ("Can anyone recommend a contractor for our playground?", ""),
+])
+def test_requests_for_a_service(title: str, description: str) -> None:
+    assert asks_for_service(title, description)
+
+
+@pytest.mark.parametrize("title, description", [
+    ("PE and sport premium", "How do other schools spend it?"),
+    ("Service children", "Supporting RAF families after a posting."),
+    ("Customer service skills for the office", ""),
+    ("Relationships policy", "Restorative approaches: how do you repair relationships?"),
+    ("Phonics catch-up", "Who can show us their Y2 provision?"),
+])
+def test_requests_for_know_how(title: str, description: str) -> None:
+    assert not asks_for_service(title, description)
+
+
+def test_offers_of_a_service_or_time() -> None:
+    assert provides_service("Clerking", "Our clerk has capacity for one more board.")
+    assert provides_service("Swimming pool available for lettings", "")
+    assert provides_service("Y6 residential \u2013 spare places and a shared coach", "")
+    assert not provides_service("Art \u2013 sketchbooks and a curriculum that builds skills", "")
+
+
+def test_flags_read_title_and_description_per_post() -> None:
+    flags = service_flags(["Kiln", "Art", "Maths"], ["Who do you use?", "", "Times tables games?"],
+                          requests=True)
+    assert flags.tolist() == [True, False, False]
