@@ -224,7 +224,10 @@ def _live_partnerships(now: datetime, rng: random.Random, summary: HistorySummar
         age = (now - p.introduced_at).days
         if age >= 10 and rng.random() < 0.9:
             agreed = p.introduced_at + timedelta(days=rng.randint(5, 10))
-            _agree(p, agreed, rng)
+            # Those introduced in the last three weeks start after next week, so the demo always
+            # shows partnerships with aims agreed that have not started yet.
+            _agree(p, agreed, rng, not_before=(now + timedelta(days=7)).date() if age < 24
+                   else None)
             if rng.random() < 0.1:
                 transition(p, S.WITHDRAWN, agreed + timedelta(days=rng.randint(3, 20)))
                 p.withdrawn_reason = "Staffing changes mean we can't give it the time this year"
@@ -242,7 +245,8 @@ def _live_partnerships(now: datetime, rng: random.Random, summary: HistorySummar
             p.withdrawn_reason = "We could not find a date that suited both schools"
 
 
-def _agree(p: Partnership, agreed: datetime, rng: random.Random) -> None:
+def _agree(p: Partnership, agreed: datetime, rng: random.Random,
+           not_before: date | None = None) -> None:
     p.aims_what = (
         f"{p.offer.school.name} will share how they approach “{p.offer.title}”: a visit, "
         "a planning session together, and a follow-up call."
@@ -254,6 +258,8 @@ def _agree(p: Partnership, agreed: datetime, rng: random.Random) -> None:
         ["Three half-days", "An hour a week for six weeks", "Two visits"]
     )
     p.starts_on = (agreed + timedelta(days=rng.randint(3, 21))).date()
+    if not_before is not None and p.starts_on < not_before:
+        p.starts_on = not_before
     p.ends_on = p.starts_on + timedelta(weeks=rng.choice([6, 8, 10]))
     p.aims_set_by_id = p.request.author_id
     transition(p, S.AGREED, agreed)
