@@ -14,7 +14,18 @@ from flask.testing import FlaskClient
 
 from app.extensions import db
 from app.imports.services import import_posts, import_schools
-from app.models import Post, PostFormat, PostKind, PostStatus, Role, School, Tag, TagAlias, User
+from app.models import (
+    AuditEvent,
+    Post,
+    PostFormat,
+    PostKind,
+    PostStatus,
+    Role,
+    School,
+    Tag,
+    TagAlias,
+    User,
+)
 from tests.conftest import csrf_token, sign_in
 from tests.factories import Factories
 
@@ -435,6 +446,41 @@ def test_web_import_as_coordinator(
     response = upload(client, "posts", POSTS_CSV.read_bytes())
     assert "Posts: created 3, updated 0, unchanged 0." in response.get_data(as_text=True)
     assert counts()["Post"] == 3
+
+
+def audit_entries() -> list[tuple[str, int | None, str]]:
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    return [(e.action, e.actor_id, e.summary) for e in events]
+
+
+def test_imports_that_change_something_are_audited(
+    app: Flask, client: FlaskClient, make: type[Factories]
+) -> None:
+    coordinator = make.coordinator()
+    sign_in(client, coordinator)
+    upload(client, "schools", SCHOOLS_CSV.read_bytes())
+    upload(client, "schools", SCHOOLS_CSV.read_bytes())  # unchanged: nothing to record
+    upload(client, "schools", BAD_SCHOOLS.encode())  # refused: nothing saved or recorded
+    upload(client, "posts", POSTS_CSV.read_bytes())
+
+    assert audit_entries() == [
+        ("import_schools", coordinator.id,
+         "Imported schools from a CSV file: created 3, updated 0, unchanged 0"),
+        ("import_posts", coordinator.id,
+         "Imported posts from a CSV file: created 3, updated 0, unchanged 0"),
+    ]
+    assert "Imported schools from CSV" in client.get("/coordinator/audit/").get_data(
+        as_text=True)
+
+
+def test_command_line_import_is_audited_as_such(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["import", "schools", str(SCHOOLS_CSV)])
+    assert result.exit_code == 0, result.output
+    assert audit_entries() == [
+        ("import_schools", None,
+         "Imported schools from a CSV file on the command line: created 3, updated 0, "
+         "unchanged 0"),
+    ]
 
 
 def test_web_import_shows_every_problem_and_writes_nothing(

@@ -35,6 +35,8 @@ ACTIONS: dict[str, str] = {
     "edit_post": "Edited another school's post",
     "post_status": "Paused, closed or reopened another school's post",
     "delete_post": "Deleted another school's post",
+    "import_schools": "Imported schools from CSV",
+    "import_posts": "Imported posts from CSV",
     "export": "Downloaded an export",
     "delete_account": "Deleted their own account",
     "retention": "Anonymised old records",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from app.imports import services
@@ -23,9 +23,10 @@ def index() -> ResponseReturnValue:
     if form.validate_on_submit():
         data = form.file.data.read()
         if form.kind.data == "posts":
-            result = services.import_posts(data)
+            result = services.import_posts(data, by=g.user)
         else:
-            result = services.import_schools(data, invite=bool(form.invite.data))
+            result = services.import_schools(data, invite=bool(form.invite.data),
+                                             by=g.user)
         if result.ok:
             flash(result.summary(), "success")
             for problem in result.invitation_problems:

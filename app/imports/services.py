@@ -27,6 +27,7 @@ from app.admin.services import (
     parse_pupils,
     parse_urn,
 )
+from app.audit.services import record
 from app.auth.services import email_problem, normalise_email, send_invitation
 from app.extensions import db
 from app.models import Post, PostFormat, PostKind, PostStatus, Role, School, Tag, User
@@ -239,7 +240,14 @@ def _check_email(value: str) -> str:
     return normalise_email(value)
 
 
-def _commit(result: ImportResult) -> ImportResult:
+def _commit(result: ImportResult, by: User | None) -> ImportResult:
+    """Save the import and, if it changed anything, its audit entry (one commit)."""
+    if result.created or result.updated or result.people_created:
+        where = "" if by is not None else " on the command line"
+        record(by, f"import_{result.kind}", None, f"Imported {result.kind} from a CSV "
+               f"file{where}: {result.counts()}",
+               details={"created": result.created, "updated": result.updated,
+                        "unchanged": result.unchanged, "people_created": result.people_created})
     try:
         db.session.commit()
     except SQLAlchemyError as exc:
@@ -267,8 +275,11 @@ class _SchoolPlan:
     contact: tuple[str, str] | None  # (name, email) of a leader account to create
 
 
-def import_schools(data: bytes | str, invite: bool = False) -> ImportResult:
-    """Validate and import a schools CSV; with `invite`, email new leaders after the commit."""
+def import_schools(data: bytes | str, invite: bool = False, *,
+                   by: User | None = None) -> ImportResult:
+    """Validate and import a schools CSV; with `invite`, email new leaders after the commit.
+
+    `by` is the coordinator who uploaded it (None: the command line), for the audit log."""
     columns, rows, errors = read_rows(data, SCHOOL_COLUMNS)
     if errors:
         return _failed("schools", errors)
@@ -410,7 +421,7 @@ def import_schools(data: bytes | str, invite: bool = False) -> ImportResult:
             db.session.add(user)
             result.invites.append(user)
             result.people_created += 1
-    _commit(result)
+    _commit(result, by)
     if result.ok and invite and result.invites:
         send_invitations(result)
     return result
@@ -467,8 +478,8 @@ def _parse_capacity(kind: PostKind | None, value: str) -> int | None:
     return int(value)
 
 
-def import_posts(data: bytes | str) -> ImportResult:
-    """Validate and import a posts CSV (offers and requests)."""
+def import_posts(data: bytes | str, *, by: User | None = None) -> ImportResult:
+    """Validate and import a posts CSV (offers and requests); `by` as for import_schools."""
     columns, rows, errors = read_rows(data, POST_COLUMNS)
     if errors:
         return _failed("posts", errors)
@@ -575,7 +586,7 @@ def import_posts(data: bytes | str) -> ImportResult:
             result.updated += 1
         else:
             result.unchanged += 1
-    return _commit(result)
+    return _commit(result, by)
 
 
 def format_errors(errors: list[tuple[int, str]], limit: int | None = None) -> list[str]:
