@@ -169,6 +169,27 @@ def test_wrong_password_deletes_nothing(client: FlaskClient, world: dict[str, ob
     assert lee.deleted_at is None and lee.name == "Lee Leader"
 
 
+def test_wrong_passwords_on_the_delete_page_count_as_failed_sign_ins(
+    app: Flask, client: FlaskClient, world: dict[str, object]
+) -> None:
+    lee = world["lee"]
+    assert isinstance(lee, User)
+    sign_in(client, lee)
+    token = csrf_token(client, DELETE)
+    limit = app.config["LOGIN_MAX_FAILURES_PER_EMAIL"]
+    for _ in range(limit):
+        html = client.post(DELETE, data={"csrf_token": token, "password": "guess"}).get_data(
+            as_text=True)
+        assert "The password is not right" in html
+    # Even the right password is refused now, and so is signing in elsewhere.
+    html = client.post(DELETE, data={"csrf_token": token, "password": PASSWORD}).get_data(
+        as_text=True)
+    assert "Too many wrong passwords. Wait 15 minutes and try again" in html
+    db.session.refresh(lee)
+    assert lee.deleted_at is None
+    assert authenticate(lee.email, PASSWORD, "198.51.100.7").throttled
+
+
 def test_deleting_anonymises_keeps_the_figures_and_signs_out(
     client: FlaskClient, world: dict[str, object]
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from app.account import services
@@ -39,7 +39,7 @@ def delete() -> ResponseReturnValue:
     form = DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            services.delete_account(g.user, form.password.data or "")
+            services.delete_account(g.user, form.password.data or "", request.remote_addr or "")
         except services.AccountDeletionError as error:
             if error.field is None:
                 flash(error.message)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from werkzeug.security import check_password_hash
 
 from app.audit.services import events_about_or_by, forget_name_in_entries_about, record
+from app.auth.services import is_throttled, throttle_minutes
 from app.extensions import db
 from app.models import (
     CheckIn,
@@ -217,15 +218,24 @@ def is_last_coordinator(user: User) -> bool:
     return not others
 
 
-def delete_account(user: User, password: str, now: datetime | None = None) -> None:
+def delete_account(user: User, password: str, ip: str = "", now: datetime | None = None) -> None:
     """Anonymise the person's account after checking their password. Commits once.
 
     Their posts stay with their school and their impact figures with the partnership; only
     the link to them goes. Audit entries they made keep pointing at the (now nameless) account.
+    A wrong password counts as a failed sign-in, so this form cannot be used to guess one.
     """
     if not password:
         raise AccountDeletionError("Enter your password", "password")
+    ip = (ip or "unknown")[:64]
+    if is_throttled(user.email, ip):
+        raise AccountDeletionError(
+            f"Too many wrong passwords. Wait {throttle_minutes()} minutes and try again",
+            "password")
     if user.password_hash is None or not check_password_hash(user.password_hash, password):
+        db.session.add(LoginAttempt(email=user.email, ip=ip, succeeded=False,
+                                    created_at=utcnow()))
+        db.session.commit()
         raise AccountDeletionError("The password is not right", "password")
     if is_last_coordinator(user):
         raise AccountDeletionError(
