@@ -335,6 +335,22 @@ class Suggestion(db.Model):
     __table_args__ = (sa.UniqueConstraint("run_id", "request_id"),)
 
 
+class RuledOutPair(db.Model):
+    """A pair a coordinator rejected, never to be suggested again. The rejected suggestion says
+    so too, until a pair made by hand for the same request that week reuses its row."""
+
+    __tablename__ = "ruled_out_pair"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("post.id", ondelete="CASCADE"), index=True
+    )
+    offer_id: Mapped[int] = mapped_column(sa.ForeignKey("post.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("request_id", "offer_id"),)
+
+
 class UnmatchedRequest(db.Model):
     """A request a run could not pair, with the engine's reason (the partnership's gaps)."""
 

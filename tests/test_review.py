@@ -426,6 +426,21 @@ def test_pair_by_hand_replaces_a_rejected_suggestion(app: Flask, coordinator: Us
     )
 
 
+def test_a_rejected_pair_stays_ruled_out_after_a_pair_by_hand(
+    app: Flask, coordinator: User
+) -> None:
+    run = make_run()
+    req = request_post()
+    turned_down = offer()
+    services.reject(suggest(run, req, turned_down), "They already work together", coordinator)
+    chosen = offer()
+    services.pair_by_hand(req, chosen, coordinator)  # reuses the rejected suggestion's row
+    assert services._excluded_pairs({req.id}, {turned_down.id, chosen.id}) == {
+        (req.id, turned_down.id),
+        (req.id, chosen.id),
+    }
+
+
 # ----- Run now --------------------------------------------------------------------------------
 
 

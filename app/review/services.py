@@ -25,6 +25,7 @@ from app.models import (
     PartnershipStatus,
     Post,
     PostKind,
+    RuledOutPair,
     Suggestion,
     SuggestionStatus,
     UnmatchedRequest,
@@ -292,6 +293,9 @@ def _excluded_pairs(request_ids: set[int], offer_ids: set[int]) -> set[tuple[int
             ),
             sa.select(Partnership.request_id, Partnership.offer_id).where(
                 Partnership.request_id.in_(request_ids)
+            ),
+            sa.select(RuledOutPair.request_id, RuledOutPair.offer_id).where(
+                RuledOutPair.request_id.in_(request_ids)
             ),
         )
     ).tuples()
@@ -641,6 +645,12 @@ def reject(suggestion: Suggestion, reason: str, by: User) -> None:
     suggestion.status = SuggestionStatus.REJECTED
     suggestion.reject_reason = reason
     _reviewed(suggestion, by, now)
+    ruled_out = db.session.scalar(sa.select(RuledOutPair.id).where(
+        RuledOutPair.request_id == suggestion.request_id,
+        RuledOutPair.offer_id == suggestion.offer_id))
+    if ruled_out is None:
+        db.session.add(RuledOutPair(request_id=suggestion.request_id,
+                                    offer_id=suggestion.offer_id, created_at=now))
     record(
         by,
         "reject",
