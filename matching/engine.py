@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, sort_order
 from matching.candidates import FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
+from matching.gcpause import gc_paused
 from matching.needs import service_flags
 from matching.schema import Problem, validate
 from matching.taxonomy import Taxonomy
@@ -234,6 +235,7 @@ class Matcher(BaseEstimator):
         self._fit(self._analyse(problem))
         return self
 
+    @gc_paused()
     def _analyse(self, problem: Problem) -> tuple[Sequence[PostText], Sequence[PostText]]:
         vec = getattr(self, "vectorizer_", None) or self._vectorizer()
         return tuple(  # type: ignore[return-value]
@@ -242,6 +244,7 @@ class Matcher(BaseEstimator):
             for posts in (problem.offers, problem.requests)
         )
 
+    @gc_paused()
     def _fit(self, texts: tuple[Sequence[PostText], Sequence[PostText]]) -> None:
         if not 0.0 <= self.min_score <= self.threshold <= 1.0:
             raise ValueError("need 0 <= min_score <= threshold <= 1")
@@ -260,6 +263,7 @@ class Matcher(BaseEstimator):
                 words.update(w for w in re.findall(r"[A-Za-z]+", text) if w.islower())
         self.lower_words_ = frozenset(words)
 
+    @gc_paused()
     def fit_predict(self, data: Mapping[str, Any] | Problem, y: Any = None, *,
                     top: int = 5) -> dict[str, Any]:
         """fit() then predict() on the same input (each post is read once)."""
@@ -273,6 +277,7 @@ class Matcher(BaseEstimator):
         edges, chosen = self._assign(run, lists)
         return self._output(run, lists, top, edges, chosen)
 
+    @gc_paused()
     def predict(self, data: Mapping[str, Any] | Problem, *, top: int = 5) -> dict[str, Any]:
         """The output dict: {"ranked": ..., "pairs": [...], "unmatched": [...]}."""
         check_is_fitted(self, "vectorizer_")
@@ -297,6 +302,7 @@ class Matcher(BaseEstimator):
 
     # Steps -------------------------------------------------------------------------------
 
+    @gc_paused()
     def _prepare(self, problem: Problem,
                  texts: tuple[Sequence[PostText], Sequence[PostText]] | None = None) -> _Run:
         vec = self.vectorizer_
@@ -419,6 +425,7 @@ class Matcher(BaseEstimator):
         """Each request's candidates, re-ranked by distance-adjusted score."""
         return self._rerank(run, self._candidates(run, max(self.candidates, top)))
 
+    @gc_paused()
     def _assign(self, run: _Run, lists: _Lists) -> tuple[Edges, np.ndarray]:
         """The candidate pairs above threshold as Edges, and the chosen edge indices."""
         problem = run.problem

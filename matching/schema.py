@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from matching.gcpause import gc_paused
+
 __all__ = ["FORMATS", "InputError", "Offer", "Problem", "Request", "School", "validate"]
 
 FORMATS = ("in_person", "remote", "either")
@@ -196,6 +198,7 @@ def _plain_post(item: Any, seen: dict[str, int],
     return ident, school, title, description, tags, fmt
 
 
+@gc_paused()  # one lasting object per post: see matching.gcpause
 def validate(data: Any) -> Problem:
     """Check the input dict and return it as a Problem; raise InputError naming each bad item."""
     check = _Checker()
