@@ -30,7 +30,7 @@ import re
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 import numpy as np
@@ -228,6 +228,9 @@ class _Registry:
         self._raw_low: list[int] = []
         self._raw_keep: list[bool] = []
         self._raw_drop: list[bool] = []
+        self.raw_low = np.zeros(0, dtype=np.int64)
+        self.raw_keep = np.zeros(0, dtype=bool)
+        self.raw_drop = np.zeros(0, dtype=bool)
         self.concept_ids = taxonomy.ids
         code = {cid: i for i, cid in enumerate(self.concept_ids)}
         phrases = {tuple(self.low(t) for t in key): code[cid]
@@ -259,20 +262,28 @@ class _Registry:
         return rid
 
     def _arrays(self) -> None:
-        self.raw_low = np.array(self._raw_low, dtype=np.int64)
-        self.raw_keep = np.array(self._raw_keep, dtype=bool)
-        self.raw_drop = np.array(self._raw_drop, dtype=bool)
-        self.strings = np.array(self.low_strings, dtype=object)
+        # Only the tokens registered since the last call are converted: a national run
+        # registers new tokens in nearly every block, and the lists grow to 100k entries.
+        done = len(self.raw_low)
+        self.raw_low = np.concatenate([self.raw_low, np.array(self._raw_low[done:], np.int64)])
+        self.raw_keep = np.concatenate([self.raw_keep, np.array(self._raw_keep[done:], bool)])
+        self.raw_drop = np.concatenate([self.raw_drop, np.array(self._raw_drop[done:], bool)])
 
     def ids(self, tokens: list[str]) -> np.ndarray:
-        """Raw token ids, registering new tokens."""
+        """Raw token ids, registering new tokens (in sorted order)."""
         index = self.raw_index
-        new = set(tokens).difference(index)
-        if new:
-            for token in sorted(new):
+        # One look-up per token; only the few misses are collected (a set of every token
+        # would hash each of them a second time).
+        out = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        missing = np.flatnonzero(out < 0).tolist()
+        if missing:
+            misses = [tokens[i] for i in missing]
+            for token in sorted(set(misses)):
                 self.raw(token)
             self._arrays()
-        return np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+            out[missing] = np.fromiter(map(index.__getitem__, misses), dtype=np.int64,
+                                       count=len(misses))
+        return out
 
     @property
     def size(self) -> int:
