@@ -155,6 +155,21 @@ def _bits(values: np.ndarray) -> int:
     return max(int(values.max(initial=0)).bit_length(), 1)
 
 
+def _argsort_packed(*parts: tuple[np.ndarray, int]) -> np.ndarray | None:
+    """A stable argsort by the packed parts, or None if they and the index need over 63 bits.
+
+    Each key carries its own index in the low bits, so one np.sort of the keys (several times
+    quicker than np.argsort) gives the order.
+    """
+    n = len(parts[0][0])
+    index_bits = max((n - 1).bit_length(), 1)
+    key = _pack(*parts, (np.arange(n), index_bits))
+    if key is None:
+        return None
+    key.sort()
+    return key & ((1 << index_bits) - 1)
+
+
 def _select_top(
     row: np.ndarray,
     offer: np.ndarray,
@@ -172,12 +187,18 @@ def _select_top(
     the group of equal scores that straddles a row's cut.
     """
     vkey = _value_key(val, resolution)
-    packed = _pack((row, _bits(row)), (_VMAX - vkey, 31), (offer, _bits(offer)))
-    order = np.argsort(packed) if packed is not None else np.lexsort((offer, -vkey, row))
+    order = None
+    if tie_break is not None:
+        # Which entries are above or at a row's cut does not depend on the order of equal
+        # scores (tie-break and offer decide that below), so row and score are enough here.
+        order = _argsort_packed((row, _bits(row)), (_VMAX - vkey, 31))
+    if order is None:
+        packed = _pack((row, _bits(row)), (_VMAX - vkey, 31), (offer, _bits(offer)))
+        order = np.argsort(packed) if packed is not None else np.lexsort((offer, -vkey, row))
     r, v = row[order], vkey[order]
     starts = np.searchsorted(r, np.arange(m))
-    rank = np.arange(len(order)) - starts[r]
     if tie_break is None:
+        rank = np.arange(len(order)) - starts[r]
         chosen = order[rank < limit[r]]
     else:
         counts = np.bincount(r, minlength=m)
@@ -189,10 +210,12 @@ def _select_top(
         room = limit - np.bincount(r[above], minlength=m)
         members = order[boundary]
         tie = tie_break(req_of_row[row[members]], offer[members])
-        key = _pack((row[members], _bits(row)), (tie, _bits(tie)), (offer[members],
-                                                                       _bits(offer)))
-        inner = np.argsort(key) if key is not None else np.lexsort(
-            (offer[members], tie, row[members]))
+        parts = ((row[members], _bits(row)), (tie, _bits(tie)), (offer[members], _bits(offer)))
+        inner = _argsort_packed(*parts)
+        if inner is None:
+            key = _pack(*parts)
+            inner = np.argsort(key) if key is not None else np.lexsort(
+                (offer[members], tie, row[members]))
         members = members[inner]
         mr = row[members]
         first = np.searchsorted(mr, np.arange(m))
