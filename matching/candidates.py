@@ -123,18 +123,29 @@ def _row_thresholds(
     # Every step-th entry; row r holds the multiples of step in [indptr[r], indptr[r + 1]).
     first = (np.asarray(indptr, dtype=np.int64) + (step - 1)) // step
     n_sample = np.diff(first)
-    sample_row = np.repeat(np.arange(m), n_sample)
-    sample_val = data[::step]
-    key = _order_key(sample_row, sample_val, None)
-    if key is None:
-        order = np.lexsort((-sample_val, sample_row))
-        sample_val = sample_val[order]
-    else:
-        key.sort()
-        sample_val = (0x7FFFFFFF - (key & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+    sample_val = np.ascontiguousarray(data[::step])  # one strided pass over the chunk
     starts = np.cumsum(n_sample) - n_sample
     rows = np.flatnonzero(big & (n_sample >= limit))
-    thresholds[rows] = np.maximum(sample_val[starts[rows] + limit[rows] - 1], floor)
+    picks = starts[rows] + limit[rows] - 1
+    if sample_val.dtype == np.float32 and sample_val.min(initial=0.0) >= 0:
+        # _order_key's (row, score descending) keys in two passes: (row << 31 | 0x7FFFFFFF)
+        # minus the score's bit pattern is the same integer, and only the picked keys are
+        # turned back into scores.
+        high = (np.arange(m, dtype=np.int64) << 31) | 0x7FFFFFFF
+        key = np.repeat(high, n_sample) - sample_val.view(np.int32)
+        key.sort()
+        picked = (0x7FFFFFFF - (key[picks] & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+    else:
+        sample_row = np.repeat(np.arange(m), n_sample)
+        key = _order_key(sample_row, sample_val, None)
+        if key is None:
+            order = np.lexsort((-sample_val, sample_row))
+            sample_val = sample_val[order]
+        else:
+            key.sort()
+            sample_val = (0x7FFFFFFF - (key & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+        picked = sample_val[picks]
+    thresholds[rows] = np.maximum(picked, floor)
     return thresholds
 
 
