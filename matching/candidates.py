@@ -13,12 +13,18 @@ and removes them afterwards, which is still exact.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+
+try:  # scipy's own kernel behind csr @ csr (see _ChunkProduct)
+    from scipy.sparse._sparsetools import csr_matmat as _csr_matmat
+except ImportError:  # pragma: no cover - a scipy without it: plain products
+    _csr_matmat = None
 
 __all__ = ["FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive"]
 
@@ -275,6 +281,47 @@ def _tighten(row: np.ndarray, vkey: np.ndarray, k: int, m: int) -> np.ndarray:
     return np.flatnonzero(bucket >= cut[row])
 
 
+class _ChunkProduct:
+    """Products of request chunks with the offers, into buffers each thread reuses.
+
+    ``a @ b`` runs scipy's kernel twice: once only to count the result's entries
+    (csr_matmat_maxnnz), then to compute them into newly allocated arrays, whose pages the
+    system must supply afresh for every chunk (70 MB for a national chunk). Here the count is
+    bounded from row lengths alone (a row has at most one entry per multiply-add and one per
+    column), and the same kernel (csr_matmat) writes into buffers kept for the thread's next
+    chunk: at 250k x 250k the product took about a fifth less time. Same kernel, same inputs:
+    the entries and their order are exactly those of ``a @ b``. Anything the kernel's 32-bit
+    path does not cover (other index or value types, huge chunks) falls back to ``a @ b``.
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __call__(self, a: sp.csr_matrix, b: sp.csr_matrix) -> tuple[np.ndarray, ...]:
+        """(data, indices, indptr) of ``a @ b``; valid until this thread's next call."""
+        m, n = a.shape[0], b.shape[1]
+        # Multiply-adds per row of a: the lengths of the rows of b its entries select.
+        work = np.concatenate(([0], np.cumsum(np.diff(b.indptr).astype(np.int64)[a.indices])))
+        cap = int(np.minimum(work[a.indptr[1:]] - work[a.indptr[:-1]], n).sum())
+        i32 = np.dtype(np.int32)
+        if (_csr_matmat is None or a.dtype != b.dtype or a.dtype not in (np.float32, np.float64)
+                or any(x.dtype != i32 for x in (a.indptr, a.indices, b.indptr, b.indices))
+                or max(cap, m, n) >= np.iinfo(np.int32).max):
+            s = a @ b
+            return s.data, s.indices, s.indptr
+        buffers = getattr(self.local, "buffers", None)
+        if buffers is None or len(buffers[0]) < cap or buffers[0].dtype != a.dtype:
+            # A little headroom, so that a slightly larger chunk does not reallocate.
+            size = cap if buffers is None else max(cap, len(buffers[0]) * 5 // 4)
+            buffers = self.local.buffers = (np.empty(size, a.dtype), np.empty(size, i32))
+        data, indices = buffers
+        indptr = np.empty(m + 1, dtype=i32)
+        _csr_matmat(m, n, a.indptr, a.indices, a.data, b.indptr, b.indices, b.data, indptr,
+                    indices, data)
+        nnz = int(indptr[-1])
+        return data[:nnz], indices[:nnz], indptr
+
+
 @dataclass
 class _Layout:
     perm: np.ndarray  # column position -> offer index
@@ -354,25 +401,27 @@ def top_k(
         for code, (lo_, hi_) in layout.ranges.items():
             column_school[code] = offer_school[layout.perm[lo_:hi_]]
 
+    product = _ChunkProduct()
+
     def work(task: tuple[int, np.ndarray]) -> tuple[np.ndarray, ...]:
         code, idx = task
         m = len(idx)
         lo, _hi = layout.ranges[code]
-        s = q[idx] @ layout.slices[code]
+        data, indices, indptr = product(q[idx], layout.slices[code])
         limit = k + extra[idx]
         # One cheap pass against a per-row lower bound leaves few entries to sort exactly.
-        bound = _row_thresholds(s.data, s.indptr, limit, floor)
+        bound = _row_thresholds(data, indptr, limit, floor)
         if resolution > 0:
             # Keep the whole bucket that holds the cut (just below its lower edge), not
             # entries under the floor.
             edge = np.floor(bound / resolution) * resolution * (1 - 1e-6)
             bound = np.maximum(edge, floor)
-        bound = bound.astype(s.dtype)
-        keep = _at_least(s.data, s.indptr, bound)
+        bound = bound.astype(data.dtype)
+        keep = _at_least(data, indptr, bound)
         # Rows of the kept entries (keep is sorted, so one count per row).
-        row = np.repeat(np.arange(m), np.diff(np.searchsorted(keep, s.indptr)))
-        val = s.data[keep]
-        cols = s.indices[keep]
+        row = np.repeat(np.arange(m), np.diff(np.searchsorted(keep, indptr)))
+        val = data[keep]
+        cols = indices[keep]
         # The bound left at least k + (own-school and excluded offers) entries per row, so
         # dropping those offers here still leaves every row's true top k.
         own = np.zeros(len(row), dtype=bool)

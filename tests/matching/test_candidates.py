@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 
 from matching.bench import generate
-from matching.candidates import top_k, top_k_exhaustive
+from matching.candidates import _ChunkProduct, top_k, top_k_exhaustive
 from matching.engine import Matcher
 from matching.schema import validate
 
@@ -68,3 +68,22 @@ def test_k_must_be_positive() -> None:
     m = sp.csr_matrix(np.eye(3, dtype=np.float32))
     with pytest.raises(ValueError):
         top_k(m, m, 0)
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+def test_chunk_product_is_the_sparse_product_entry_for_entry(index_dtype: type) -> None:
+    # The per-row sample bound reads entries in the product's order, so not only the values
+    # but their order must be those of a @ b, chunk after chunk through reused buffers.
+    rng = np.random.default_rng(5)
+    a = sp.random(300, 60, density=0.08, random_state=rng, format="csr", dtype=np.float32)
+    b = sp.random(60, 500, density=0.1, random_state=rng, format="csr", dtype=np.float32)
+    for m in (a, b):
+        m.indptr, m.indices = m.indptr.astype(index_dtype), m.indices.astype(index_dtype)
+    product = _ChunkProduct()
+    for lo in (0, 100, 200, 0):
+        chunk = a[lo : lo + 100]
+        data, indices, indptr = product(chunk, b)
+        expected = chunk @ b
+        assert np.array_equal(indptr, expected.indptr)
+        assert np.array_equal(indices, expected.indices)
+        assert np.array_equal(data, expected.data)
