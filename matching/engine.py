@@ -75,6 +75,30 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def _list_order(request: np.ndarray, rounded: np.ndarray, offer: np.ndarray) -> np.ndarray:
+    """``sort_order(request, -rounded, offer)`` for scores rounded to 9 decimals in [0, 1].
+
+    Such a score is a whole number of billionths (under 2**30), so request and score pack
+    into one integer. Candidates arrive by request, then content score, then offer, so a
+    stable sort of the packed keys already leaves equal keys in offer order wherever equal
+    final scores come from equal content scores (nearly always); other ties are sorted out.
+    """
+    steps = np.rint(rounded * 1e9)
+    if (not len(steps) or not np.isfinite(steps).all() or steps.min() < 0
+            or steps.max() >= 2**30 or request.min() < 0 or int(request.max()) >= 2**33):
+        return sort_order(request, -rounded, offer)
+    key = (request.astype(np.int64) << 30) | ((2**30 - 1) - steps.astype(np.int64))
+    order = np.argsort(key, kind="stable")
+    ranked, offers = key[order], offer[order]
+    tied = ranked[1:] == ranked[:-1]
+    if ((offers[1:] < offers[:-1]) & tied).any():
+        # Runs of equal keys, re-sorted by offer (runs keep their place: keys differ).
+        pos = np.flatnonzero(np.concatenate(([False], tied)) | np.concatenate((tied, [False])))
+        sub = order[pos]
+        order[pos] = sub[np.lexsort((offer[sub], ranked[pos]))]
+    return order
+
+
 @dataclass
 class _Run:
     """Arrays and look-ups for one predict() call."""
@@ -355,10 +379,16 @@ class Matcher(BaseEstimator):
         np.ndarray, np.ndarray
     ]:
         """(miles or NaN, score multiplier) per pair; only in-person pairs are discounted."""
-        in_person = (run.req_format[req] == 0) | (run.off_format[off] == 0)
-        miles = np.where(in_person, self._miles(run, req, off), np.nan)
-        decay = 1.0 - 0.5 ** (np.nan_to_num(miles, nan=0.0) / self.half_life_miles)
-        return miles, 1.0 - self.distance_penalty * decay
+        # Only in-person pairs are measured (the same arithmetic as over every pair): a
+        # remote pair, like an unlocated one, keeps a factor of exactly 1.
+        live = np.flatnonzero((run.req_format[req] == 0) | (run.off_format[off] == 0))
+        miles = np.full(len(req), np.nan)
+        factor = np.ones(len(req))
+        if len(live):
+            miles[live] = self._miles(run, req[live], off[live])
+            decay = 1.0 - 0.5 ** (np.nan_to_num(miles[live], nan=0.0) / self.half_life_miles)
+            factor[live] = 1.0 - self.distance_penalty * decay
+        return miles, factor
 
     @staticmethod
     def _miles(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
@@ -417,7 +447,7 @@ class Matcher(BaseEstimator):
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         # Best first by distance-adjusted score; ties by offer id (index order).
-        order = sort_order(cands.request, -np.round(final, 9), cands.offer)
+        order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded)
 

@@ -9,7 +9,8 @@ import pytest
 from sklearn.base import clone
 
 from matching import InputError, Matcher, PostVectorizer, Taxonomy, match
-from matching.engine import haversine_miles
+from matching.assign import sort_order
+from matching.engine import _list_order, haversine_miles
 from tests.matching.conftest import post, tiny_data
 
 SCHOOLS = [
@@ -186,3 +187,18 @@ def test_bad_parameters_are_rejected(small_taxonomy: Taxonomy) -> None:
         Matcher(small_taxonomy, threshold=0.05, min_score=0.1).fit(tiny_data())
     with pytest.raises(ValueError):
         Matcher(small_taxonomy, solver="magic").fit_predict(tiny_data())
+
+
+def test_list_order_is_the_three_key_sort() -> None:
+    rng = np.random.default_rng(3)
+    n = 5000
+    request = np.sort(rng.integers(0, 400, n))
+    # Few distinct scores, so many ties, and offers in no particular order within them.
+    rounded = np.round(rng.integers(0, 8, n) / 7 * rng.choice([1.0, 0.7], n), 9)
+    offer = rng.integers(0, 1000, n)
+    assert np.array_equal(_list_order(request, rounded, offer),
+                          sort_order(request, -rounded, offer))
+    # Already in offer order within equal scores (the usual case).
+    pre = sort_order(request, -rounded, offer)
+    r, s, o = request[pre], rounded[pre], offer[pre]
+    assert np.array_equal(_list_order(r, s, o), sort_order(r, -s, o))
