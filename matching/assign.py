@@ -135,13 +135,33 @@ def sort_order(*keys: np.ndarray) -> np.ndarray:
     return np.lexsort(keys[::-1])
 
 
+def _by_value(edges: Edges) -> np.ndarray:
+    """``sort_order(-edges.value, edges.request, edges.offer)``, usually in one stable sort.
+
+    The matcher's edges come by request, and within a request by rounded score, then offer,
+    so a stable sort by value alone nearly always leaves equal values in (request, offer)
+    order already; that is checked, and the three-key sort runs only if it is not so.
+    """
+    value = edges.value
+    if len(value) == 0 or not np.isfinite(value).all():
+        return sort_order(-value, edges.request, edges.offer)
+    order = np.argsort(-value, kind="stable")
+    v, r, o = value[order], edges.request[order], edges.offer[order]
+    tied = v[1:] == v[:-1]
+    same_request = r[1:] == r[:-1]
+    misplaced = tied & ((r[1:] < r[:-1]) | (same_request & (o[1:] <= o[:-1])))
+    if misplaced.any():
+        return sort_order(-value, edges.request, edges.offer)
+    return order
+
+
 def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
     """Best marginal pair first, until nothing of positive value fits; chosen edge indices."""
     n_edges = len(edges.value)
     if n_edges == 0:
         return np.zeros(0, dtype=np.int64)
     # Highest value first; ties by request then offer index (id order) for stable output.
-    order = sort_order(-edges.value, edges.request, edges.offer)
+    order = _by_value(edges)
     # Python lists, not numpy scalars, in the loop: it runs once per live edge.
     school = edges.offer_school.tolist()
     capacity = edges.capacity.tolist()
@@ -152,7 +172,7 @@ def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
     # once: the loop would only skip them, and skipping changes nothing.
     taken_np = np.zeros(n_req, dtype=bool)
     full_np = edges.capacity <= 0
-    school_used: dict[int, int] = {}
+    school_used = [0] * (max(school, default=-1) + 1)
     op, sp_ = edges.offer_penalty, edges.school_penalty
     # The same expressions as slot_cost, as Python floats, looked up instead of recomputed.
     offer_cost = [op * (1.0 - 0.5 ** k) for k in range(max(capacity, default=0) + 1)]
@@ -171,7 +191,7 @@ def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:
         if used >= capacity[o]:
             return
         s_ = school[o]
-        k = school_used.get(s_, 0)
+        k = school_used[s_]
         v = value - offer_cost[used] - (school_cost[k] if k < 64 else sp_ * (1.0 - 0.5 ** k))
         if v <= 0:
             return

@@ -11,7 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import Matcher, match
-from matching.assign import Edges, assign_exact, assign_greedy, objective, violations
+from matching.assign import (
+    Edges,
+    _by_value,
+    assign_exact,
+    assign_greedy,
+    objective,
+    sort_order,
+    violations,
+)
 from matching.evaluate import rule_violations
 from matching.needs import asks_for_service, provides_service
 from matching.schema import validate
@@ -183,3 +191,21 @@ def test_exact_prefers_spreading_load_over_one_school() -> None:
     chosen = assign_exact(edges)
     schools = {int(edges.offer_school[edges.offer[e]]) for e in chosen}
     assert len(chosen) == 2 and schools == {0, 1}
+
+
+def test_value_order_is_the_three_key_sort() -> None:
+    rng = np.random.default_rng(11)
+    n = 4000
+    request = np.sort(rng.integers(0, 300, n))
+    offer = rng.integers(0, 500, n)
+    value = rng.integers(1, 6, n) / 5.0  # many equal values
+    for req, off in ((request, offer), (rng.permutation(request), offer)):
+        edges = Edges(request=req, offer=off, value=value, capacity=np.ones(500, dtype=int),
+                      offer_school=np.zeros(500, dtype=int))
+        assert np.array_equal(_by_value(edges), sort_order(-edges.value, edges.request,
+                                                           edges.offer))
+    # Within a request, equal values already in offer order: the one-sort path.
+    pre = sort_order(request, -value, offer)
+    edges = Edges(request=request[pre], offer=offer[pre], value=value[pre],
+                  capacity=np.ones(500, dtype=int), offer_school=np.zeros(500, dtype=int))
+    assert np.array_equal(_by_value(edges), sort_order(-edges.value, edges.request, edges.offer))
