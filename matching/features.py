@@ -315,6 +315,17 @@ _CHAR_KNOWN = np.zeros(0x110000, dtype=bool)
 _CHAR_BLANK = np.zeros(0x110000, dtype=bool)
 
 
+def _ascii_blank_table() -> bytes:
+    table = bytearray(range(256))
+    for c in range(128):
+        if c == 0x5F or _PUNCT_OR_SEP.fullmatch(chr(c)) is not None:
+            table[c] = 0x20
+    return bytes(table)
+
+
+_ASCII_BLANK = _ascii_blank_table()
+
+
 def _blank_punctuation(text: str) -> str:
     """``_PUNCT_OR_SEP.sub(" ", text).replace("_", " ")`` up to runs of spaces (the same
     words for str.split()), one array pass instead of a regular-expression scan.
@@ -323,6 +334,11 @@ def _blank_punctuation(text: str) -> str:
     """
     if not text:
         return text
+    raw = text.encode("utf-8", "surrogatepass")
+    if len(raw) == len(text) + 2 * text.count(_SEP):
+        # ASCII apart from separators (3 bytes each, left alone like every byte >= 0x80):
+        # one byte-table pass, with the same classification as below.
+        return raw.translate(_ASCII_BLANK).decode("utf-8", "surrogatepass")
     code = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     new = np.unique(code[~_CHAR_KNOWN[code]])
     for c in new.tolist():
