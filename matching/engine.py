@@ -120,10 +120,8 @@ class _Run:
     off_phi: np.ndarray
     off_lam: np.ndarray
     off_cos: np.ndarray
-    # Requests that ask for a service, supplier or someone's time, and offers that provide one
-    # (matching.needs); offers are only read when some request asks.
+    # Requests that ask for a service, supplier or someone's time (matching.needs).
     req_service: np.ndarray
-    off_service: np.ndarray
 
 
 class Matcher(BaseEstimator):
@@ -350,11 +348,6 @@ class Matcher(BaseEstimator):
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
         req_service = service_flags([r.title for r in problem.requests],
                                     [r.description for r in problem.requests], requests=True)
-        off_service = (
-            service_flags([o.title for o in problem.offers],
-                          [o.description for o in problem.offers], requests=False)
-            if req_service.any() else np.zeros(len(problem.offers), dtype=bool)
-        )
         return _Run(
             problem=problem,
             texts_req=texts_req,
@@ -372,7 +365,6 @@ class Matcher(BaseEstimator):
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
             req_service=req_service,
-            off_service=off_service,
         )
 
     def _distance_factor(self, run: _Run, req: np.ndarray, off: np.ndarray) -> tuple[
@@ -465,8 +457,7 @@ class Matcher(BaseEstimator):
         best = np.zeros(n_req)
         np.maximum.at(best, lists.request, lists.final)
         near_best = lists.final >= self.relative_threshold * best[lists.request]
-        # A request for a service or someone's time is not met by know-how on the same topic.
-        near_best &= ~(run.req_service[lists.request] & ~run.off_service[lists.offer])
+        near_best &= ~self._know_how_for_a_service(run, lists)
         ok = np.flatnonzero(near_best & self._confident(run, lists, near_best))
         req = lists.request[ok]
         waited = np.array([problem.waiting.get(r.id, 0) for r in problem.requests], dtype=float)
@@ -482,6 +473,21 @@ class Matcher(BaseEstimator):
         )
         edges.position = ok  # where each edge sits in `lists`
         return edges, assign(edges, self.solver, self.exact_max_edges)
+
+    @staticmethod
+    def _know_how_for_a_service(run: _Run, lists: _Lists) -> np.ndarray:
+        """Per listed pair: the request asks for a service or someone's time and the offer
+        gives only know-how, which does not meet it (offers are only read where needed)."""
+        asks = run.req_service[lists.request]
+        if not asks.any():
+            return asks
+        offers = np.unique(lists.offer[asks])
+        posts = [run.problem.offers[o] for o in offers.tolist()]
+        provides = service_flags([p.title for p in posts], [p.description for p in posts],
+                                 requests=False)
+        gives = np.zeros(len(run.problem.offers), dtype=bool)
+        gives[offers] = provides
+        return asks & ~gives[lists.offer]
 
     def _confident(self, run: _Run, lists: _Lists, wanted: np.ndarray) -> np.ndarray:
         """Per listed pair: clears the threshold, or the lower one with the topic covered

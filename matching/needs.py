@@ -52,10 +52,36 @@ def provides_service(title: str, description: str = "") -> bool:
     return bool(_PROVIDES.search(title) or _PROVIDES.search(description))
 
 
+# Substrings at least one of which every match of the patterns above contains, once the text
+# is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
+_ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
+              "interpreter", "translator", "buy ", "hire", "recommend ")
+_PROVIDE_STEMS = ("hire", "available ", "letting", "spare ", "capacity", "lend", "loan", "buy",
+                  "supply pool", "interpret", "translat")
+
+
 def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
                   requests: bool) -> np.ndarray:
-    """asks_for_service (requests=True) or provides_service per post, as a boolean array."""
+    """asks_for_service (requests=True) or provides_service per post, as a boolean array.
+
+    At national scale the patterns themselves cost seconds, so the posts are first searched
+    for the stems with str.find over one case-folded text (C speed), then only posts with a
+    stem are read by the pattern: same answers, a fraction of the time.
+    """
     search = (_ASKS if requests else _PROVIDES).search
-    pairs = zip(titles, descriptions, strict=True)
-    return np.fromiter((search(t) is not None or search(d) is not None for t, d in pairs),
-                       dtype=bool, count=len(titles))
+    stems = _ASK_STEMS if requests else _PROVIDE_STEMS
+    folded = [f"{t}\n{d}".casefold() for t, d in zip(titles, descriptions, strict=True)]
+    text = "\0".join(folded)
+    # Where each post's text ends (its separator's position), to map a hit to its post.
+    ends = np.cumsum(np.fromiter((len(f) + 1 for f in folded), dtype=np.int64,
+                                 count=len(folded)))
+    hits: list[int] = []
+    for stem in stems:
+        at = text.find(stem)
+        while at >= 0:
+            hits.append(at)
+            at = text.find(stem, at + 1)
+    flags = np.zeros(len(folded), dtype=bool)
+    for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
+        flags[i] = search(titles[i]) is not None or search(descriptions[i]) is not None
+    return flags

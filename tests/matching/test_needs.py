@@ -41,3 +41,16 @@ def test_flags_read_title_and_description_per_post() -> None:
     flags = service_flags(["Kiln", "Art", "Maths"], ["Who do you use?", "", "Times tables games?"],
                           requests=True)
     assert flags.tolist() == [True, False, False]
+
+
+def test_flags_agree_with_the_patterns_post_by_post() -> None:
+    # The stems only choose which posts the patterns read; the answers are the patterns'.
+    titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
+              "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use"]
+    descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
+                    ""]
+    for requests, single in ((True, asks_for_service), (False, provides_service)):
+        flags = service_flags(titles, descriptions, requests=requests)
+        assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
+                                                                strict=True)]
+        assert flags.any()
