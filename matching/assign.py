@@ -135,24 +135,38 @@ def sort_order(*keys: np.ndarray) -> np.ndarray:
     return np.lexsort(keys[::-1])
 
 
-def _by_value(edges: Edges) -> np.ndarray:
-    """``sort_order(-edges.value, edges.request, edges.offer)``, usually in one stable sort.
-
-    The matcher's edges come by request, and within a request by rounded score, then offer,
-    so a stable sort by value alone nearly always leaves equal values in (request, offer)
-    order already; that is checked, and the three-key sort runs only if it is not so.
+def presorted_order(primary: np.ndarray, *ties: np.ndarray) -> np.ndarray:
+    """``sort_order(primary, *ties)``, in one stable sort by `primary` when the entries already
+    come in tie-key order wherever `primary` is equal, as the matcher's arrays nearly always do
+    (they are built in that order). Runs of equal `primary` that do not are sorted on their own.
     """
-    value = edges.value
-    if len(value) == 0 or not np.isfinite(value).all():
-        return sort_order(-value, edges.request, edges.offer)
-    order = np.argsort(-value, kind="stable")
-    v, r, o = value[order], edges.request[order], edges.offer[order]
-    tied = v[1:] == v[:-1]
-    same_request = r[1:] == r[:-1]
-    misplaced = tied & ((r[1:] < r[:-1]) | (same_request & (o[1:] <= o[:-1])))
+    n = len(primary)
+    if n == 0 or (primary.dtype.kind == "f" and not np.isfinite(primary).all()):
+        return sort_order(primary, *ties)
+    order = np.argsort(primary, kind="stable")
+    ranked = primary[order]
+    tied = ranked[1:] == ranked[:-1]
+    if not tied.any():
+        return order
+    misplaced = np.zeros(n - 1, dtype=bool)
+    undecided = tied.copy()  # neighbours equal on every key so far
+    for key in ties:
+        k = key[order]
+        misplaced |= undecided & (k[1:] < k[:-1])
+        undecided &= k[1:] == k[:-1]
     if misplaced.any():
-        return sort_order(-value, edges.request, edges.offer)
+        # Runs keep their slots (their `primary` values differ); entries equal on every key
+        # stay in index order, as in sort_order.
+        pos = np.flatnonzero(np.concatenate(([False], tied)) | np.concatenate((tied, [False])))
+        sub = order[pos]
+        order[pos] = sub[np.lexsort((*(key[sub] for key in reversed(ties)), primary[sub]))]
     return order
+
+
+def _by_value(edges: Edges) -> np.ndarray:
+    """``sort_order(-edges.value, edges.request, edges.offer)``: the matcher's edges come by
+    request, and within a request by rounded score, then offer, so usually one stable sort."""
+    return presorted_order(-edges.value, edges.request, edges.offer)
 
 
 def assign_greedy(edges: Edges, block: int = 16_384) -> np.ndarray:

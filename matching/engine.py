@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matching.assign import EXACT_MAX_EDGES, Edges, assign, sort_order
+from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
@@ -88,15 +88,7 @@ def _list_order(request: np.ndarray, rounded: np.ndarray, offer: np.ndarray) -> 
             or steps.max() >= 2**30 or request.min() < 0 or int(request.max()) >= 2**33):
         return sort_order(request, -rounded, offer)
     key = (request.astype(np.int64) << 30) | ((2**30 - 1) - steps.astype(np.int64))
-    order = np.argsort(key, kind="stable")
-    ranked, offers = key[order], offer[order]
-    tied = ranked[1:] == ranked[:-1]
-    if ((offers[1:] < offers[:-1]) & tied).any():
-        # Runs of equal keys, re-sorted by offer (runs keep their place: keys differ).
-        pos = np.flatnonzero(np.concatenate(([False], tied)) | np.concatenate((tied, [False])))
-        sub = order[pos]
-        order[pos] = sub[np.lexsort((offer[sub], ranked[pos]))]
-    return order
+    return presorted_order(key, offer)
 
 
 @dataclass
