@@ -7,14 +7,14 @@ import pytest
 import scipy.sparse as sp
 
 from matching.bench import generate
-from matching.candidates import _ChunkProduct, top_k, top_k_exhaustive
+from matching.candidates import _ChunkProduct, _neighbourly_order, top_k, top_k_exhaustive
 from matching.engine import Matcher
 from matching.schema import validate
 
 
 def same(a, b) -> bool:
-    return (np.array_equal(a.request, b.request) and np.array_equal(a.offer, b.offer)
-            and np.array_equal(a.score, b.score))
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) for f in (
+        "request", "offer", "score", "best_own_school", "best_excluded"))
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -87,3 +87,26 @@ def test_chunk_product_is_the_sparse_product_entry_for_entry(index_dtype: type) 
         assert np.array_equal(indptr, expected.indptr)
         assert np.array_equal(indices, expected.indices)
         assert np.array_equal(data, expected.data)
+
+
+def test_offers_sharing_their_busiest_feature_get_neighbouring_columns() -> None:
+    # Feature 0 is in every request and half the offers (the busiest); feature 1 in the rest.
+    q = sp.csr_matrix(np.array([[1, 1, 0], [1, 0, 1]], dtype=np.float32))
+    d = sp.csr_matrix(np.array([[1, 0, 0], [0, 1, 0], [1, 0, 1], [0, 1, 1], [1, 0, 0]],
+                               dtype=np.float32))
+    position = _neighbourly_order(q, d)
+    assert sorted(position.tolist()) == [0, 1, 2, 3, 4]
+    # Offers 0, 2 and 4 (feature 0) first, in a run; then 1 and 3.
+    assert sorted(position[[0, 2, 4]].tolist()) == [0, 1, 2]
+    assert sorted(position[[1, 3]].tolist()) == [3, 4]
+
+
+def test_blocked_offers_count_only_if_they_would_have_made_the_list() -> None:
+    # Request 0 (school 0): its own school's offer scores 0.5, under three allowed offers.
+    q = sp.csr_matrix(np.array([[1.0, 0.0]], dtype=np.float32))
+    d = sp.csr_matrix(np.array([[0.5, 0], [0.9, 0], [0.8, 0], [0.7, 0]], dtype=np.float32))
+    kwargs = dict(request_school=np.array([0]), offer_school=np.array([0, 1, 2, 3]))
+    for k, expected in ((2, 0.0), (3, 0.0), (4, 0.5)):
+        fast = top_k(q, d, k, **kwargs)
+        assert fast.best_own_school.tolist() == [expected]
+        assert same(fast, top_k_exhaustive(q, d, k, **kwargs))
