@@ -72,7 +72,8 @@ def partnerships_command(now: str | None) -> None:
 @jobs_cli.command("retention")
 @now_option
 def retention_command(now: str | None) -> None:
-    """Anonymise closed posts and finished partnerships older than RETENTION_YEARS."""
+    """Anonymise closed posts and finished partnerships, and delete audit log entries, older
+    than RETENTION_YEARS."""
     click.echo(tasks.retention(_parse_now(now)))
 
 

@@ -26,7 +26,7 @@ JOBS: tuple[JobSpec, ...] = (
         "retention",
         tasks.retention,
         "RETENTION_CRON",
-        "Anonymise old closed posts and finished partnerships",
+        "Anonymise old closed posts and partnerships; delete old audit entries",
     ),
     JobSpec(
         "partnerships",

@@ -37,7 +37,8 @@ def close_expired(now: datetime) -> str:
 
 
 def retention(now: datetime) -> str:
-    """Anonymise closed posts and finished partnerships older than RETENTION_YEARS."""
+    """Anonymise closed posts and finished partnerships, and delete audit log entries, older
+    than RETENTION_YEARS."""
     from app.retention.services import anonymise_expired
 
     return anonymise_expired(now).summary

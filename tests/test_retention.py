@@ -245,3 +245,22 @@ def test_the_job_runs_from_the_command_line(app: Flask, schools: tuple[School, S
     )
     db.session.expire_all()
     assert db.session.scalar(sa.select(Post.title)) == "Archived offer"
+
+
+def test_audit_entries_older_than_the_limit_are_deleted(
+    app: Flask, schools: tuple[School, School]
+) -> None:
+    for when, summary in ((OLD, "Approved an old match"), (RECENT, "Approved a recent match")):
+        db.session.add(AuditEvent(created_at=when, actor_id=None, action="approve",
+                                  subject_type="suggestion", subject_id=1, summary=summary))
+    db.session.commit()
+
+    outcome = anonymise_expired(NOW)
+
+    assert outcome.audit_events == 1
+    assert outcome.summary.endswith(" Deleted 1 audit log entry from before then.")
+    kept = db.session.scalars(sa.select(AuditEvent.summary).order_by(AuditEvent.id)).all()
+    assert kept == ["Approved a recent match", outcome.summary]
+    # Nothing left to delete: a second run logs nothing.
+    assert anonymise_expired(NOW + timedelta(days=7)).audit_events == 0
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 2

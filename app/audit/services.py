@@ -39,7 +39,7 @@ ACTIONS: dict[str, str] = {
     "import_posts": "Imported posts from CSV",
     "export": "Downloaded an export",
     "delete_account": "Deleted their own account",
-    "retention": "Anonymised old records",
+    "retention": "Anonymised or deleted old records",
 }
 PER_PAGE = 50
 # How the log names whoever did it when nobody signed in did (a scheduled job).

@@ -2,7 +2,8 @@
 
 After RETENTION_YEARS, closed posts lose their words and author, and finished partnerships
 lose their aims, notes and quotes. Kinds, schools, tags, dates, figures and ratings stay, so
-the partnership's history still adds up. Run by the `retention` job; safe to run again.
+the partnership's history still adds up. Audit log entries older than that are deleted: they
+name people and quote their reasons. Run by the `retention` job; safe to run again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask import current_app
 from app.audit.services import record
 from app.extensions import db
 from app.models import (
+    AuditEvent,
     CheckIn,
     Impact,
     Partnership,
@@ -38,16 +40,21 @@ class RetentionOutcome:
     partnerships: int = 0
     check_ins: int = 0
     impacts: int = 0
+    audit_events: int = 0
 
     @property
     def summary(self) -> str:
         day = f"{self.cutoff.day} {self.cutoff:%B %Y}"
-        return (
+        text = (
             f"Anonymised {_plural(self.posts, 'post')} and "
             f"{_plural(self.partnerships, 'partnership')} "
             f"({_plural(self.check_ins, 'check-in')}, {_plural(self.impacts, 'impact record')}) "
             f"closed or finished before {day}."
         )
+        if self.audit_events:
+            entries = "entry" if self.audit_events == 1 else "entries"
+            text += f" Deleted {self.audit_events} audit log {entries} from before then."
+        return text
 
 
 def _plural(n: int, noun: str) -> str:
@@ -94,9 +101,10 @@ def _finished_partnerships(cutoff: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def _update(statement: sa.Update) -> int:
+def _execute(statement: sa.Update | sa.Delete) -> int:
     result = db.session.execute(statement.execution_options(synchronize_session=False))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 
 def anonymise_expired(now: datetime | None = None) -> RetentionOutcome:
@@ -109,7 +117,7 @@ def anonymise_expired(now: datetime | None = None) -> RetentionOutcome:
     cutoff = years_before(now, years)
     outcome = RetentionOutcome(cutoff=cutoff)
 
-    outcome.posts = _update(
+    outcome.posts = _execute(
         sa.update(Post)
         .where(_expired_posts(cutoff, years_before_day(partnership_today(now), years)))
         .values(
@@ -128,7 +136,7 @@ def anonymise_expired(now: datetime | None = None) -> RetentionOutcome:
 
     ids = list(db.session.scalars(sa.select(Partnership.id).where(_finished_partnerships(cutoff))))
     if ids:
-        outcome.partnerships = _update(
+        outcome.partnerships = _execute(
             sa.update(Partnership)
             .where(Partnership.id.in_(ids))
             .values(
@@ -140,18 +148,20 @@ def anonymise_expired(now: datetime | None = None) -> RetentionOutcome:
                 anonymised_at=now,
             )
         )
-        outcome.check_ins = _update(
+        outcome.check_ins = _execute(
             sa.update(CheckIn)
             .where(CheckIn.partnership_id.in_(ids), CheckIn.note != "")
             .values(note="")
         )
-        outcome.impacts = _update(
+        outcome.impacts = _execute(
             sa.update(Impact)
             .where(Impact.partnership_id.in_(ids))
             .values(what_changed="", evidence="", quote="", quote_shareable=False)
         )
 
-    if outcome.posts or outcome.partnerships:
+    outcome.audit_events = _execute(sa.delete(AuditEvent).where(AuditEvent.created_at < cutoff))
+
+    if outcome.posts or outcome.partnerships or outcome.audit_events:
         record(
             None,
             "retention",
@@ -163,6 +173,7 @@ def anonymise_expired(now: datetime | None = None) -> RetentionOutcome:
                 "partnerships": outcome.partnerships,
                 "check_ins": outcome.check_ins,
                 "impacts": outcome.impacts,
+                "audit_events": outcome.audit_events,
             },
             now=now,
         )
