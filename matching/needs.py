@@ -24,7 +24,16 @@ _ASKS = re.compile(
     r"|\b(?:interpreters?|translators?)\b"
     r"|\bbuy (?:in|time)\b"
     r"|\b(?:to|for) hire\b"
-    r"|\brecommend (?:a|an|any) (?:company|firm|supplier|provider|contractor)\b",
+    r"|\brecommend (?:a|an|any) (?:company|firm|supplier|provider|contractor)\b"
+    # Paying for it, or borrowing a person or a thing, is not asking for know-how.
+    r"|\b(?:we|i) (?:can|could|will|would|are happy to|are willing to) pay\b"
+    r"|\b(?:we'll|we\u2019ll|we'd|we\u2019d) pay\b|\b(?:happy|willing) to pay\b"
+    r"|\blend us\b|\bloan of\b"
+    r"|\bsupply (?:teachers?|cover|staff)\b"
+    r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
+    r"(?:[a-z]+ )?(?:company|firm)\b"
+    r"|\b(?:a|an|any) (?:[a-z]+ )?(?:trainer|driver|photographer|electrician|plumber|roofer"
+    r"|surveyor|engineer|technician|caterer|cleaner|coach company) (?:to|who|for)\b",
     re.IGNORECASE,
 )
 
@@ -34,10 +43,12 @@ _PROVIDES = re.compile(
     r"|\blettings?\b"
     r"|\bspare (?:places|capacity|time|days?|sessions)\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
-    r"|\bcan (?:lend|loan)\b|\bon loan\b"
+    r"|\bcan (?:lend|loan)\b|\bon loan\b|\bto (?:lend|borrow)\b|\bloan:"
     r"|\bbuy (?:in|time)\b|\bbuy(?:ing)? our\b"
     r"|\bsupply pool\b"
-    r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b",
+    r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
+    # Things to give away are a resource, not know-how.
+    r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b",
     re.IGNORECASE,
 )
 
@@ -55,9 +66,12 @@ def provides_service(title: str, description: str = "") -> bool:
 # Substrings at least one of which every match of the patterns above contains, once the text
 # is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
 _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
-              "interpreter", "translator", "buy ", "hire", "recommend ")
+              "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
+              "loan of", "supply ", "company", "firm", "trainer", "driver", "photographer",
+              "electrician", "plumber", "roofer", "surveyor", "engineer", "technician",
+              "caterer", "cleaner")
 _PROVIDE_STEMS = ("hire", "available ", "letting", "spare ", "capacity", "lend", "loan", "buy",
-                  "supply pool", "interpret", "translat")
+                  "supply pool", "interpret", "translat", "borrow", "free to", "away", "donat")
 
 
 def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,

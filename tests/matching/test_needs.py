@@ -14,6 +14,11 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Lithuanian interpreter for parents' evening", ""),
     ("Minibus to hire for the summer term", ""),
     ("Can anyone recommend a contractor for our playground?", ""),
+    ("First aid trainer", "Looking for a trainer to run paediatric first aid on our INSET day."),
+    ("Forest school leader", "Two mornings a week this summer; we can pay."),
+    ("Lend us a TA?", "Long-term absence in Y2 until Easter."),
+    ("Supply cover", "Does anyone have a supply teacher they rate?"),
+    ("Which coach firm for residentials?", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -25,6 +30,8 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Customer service skills for the office", ""),
     ("Relationships policy", "Restorative approaches: how do you repair relationships?"),
     ("Phonics catch-up", "Who can show us their Y2 provision?"),
+    ("Gymnastics confidence", "We pay a sports coach now, but want our own staff to teach it."),
+    ("Coaching for middle leaders", "A coach to talk things through with, not a course."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -34,6 +41,9 @@ def test_offers_of_a_service_or_time() -> None:
     assert provides_service("Clerking", "Our clerk has capacity for one more board.")
     assert provides_service("Swimming pool available for lettings", "")
     assert provides_service("Y6 residential \u2013 spare places and a shared coach", "")
+    assert provides_service("Old reading scheme books", "Free to a good home before summer.")
+    assert provides_service("Ukuleles", "A class set we are happy to lend for a year.")
+    assert provides_service("Donating outgrown uniform", "")
     assert not provides_service("Art \u2013 sketchbooks and a curriculum that builds skills", "")
 
 
