@@ -26,6 +26,7 @@ from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_f
 from matching.gcpause import gc_paused
 from matching.needs import service_flags
 from matching.schema import Problem, validate
+from matching.stages import stage_bits, stage_clash, stage_masks
 from matching.taxonomy import Taxonomy
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -114,6 +115,9 @@ class _Run:
     off_cos: np.ndarray
     # Requests that ask for a service, supplier or someone's time (matching.needs).
     req_service: np.ndarray
+    # Key stages each post names, as bit sets (matching.stages; 0: none or all).
+    req_stage: np.ndarray
+    off_stage: np.ndarray
 
 
 class Matcher(BaseEstimator):
@@ -149,6 +153,9 @@ class Matcher(BaseEstimator):
         Distance at which an in-person pair has lost half of `distance_penalty`.
     distance_penalty : float
         Largest share of the score an in-person pair loses to distance.
+    stage_penalty : float
+        Share of the score a pair loses when the request and the offer name different key
+        stages and no stage in common ("Y6" and "KS1"; see matching.stages).
     waiting_boost : float
         Each run a request has waited raises its pairs' value by this share ...
     waiting_cap : int
@@ -187,6 +194,7 @@ class Matcher(BaseEstimator):
         resolution: float = 0.0,
         half_life_miles: float = 20.0,
         distance_penalty: float = 0.3,
+        stage_penalty: float = 0.5,
         waiting_boost: float = 0.05,
         waiting_cap: int = 6,
         offer_penalty: float = 0.05,
@@ -215,6 +223,7 @@ class Matcher(BaseEstimator):
         self.resolution = resolution
         self.half_life_miles = half_life_miles
         self.distance_penalty = distance_penalty
+        self.stage_penalty = stage_penalty
         self.waiting_boost = waiting_boost
         self.waiting_cap = waiting_cap
         self.offer_penalty = offer_penalty
@@ -267,9 +276,12 @@ class Matcher(BaseEstimator):
         lowest = min(self.threshold, max(self.covered_threshold, self.min_score))
         if self.offer_penalty + self.school_penalty >= max(lowest, 1e-9):
             raise ValueError("offer_penalty + school_penalty must stay below the thresholds")
+        if not 0.0 <= self.stage_penalty <= 1.0:
+            raise ValueError("stage_penalty must be in [0, 1]")
         vec = self._vectorizer()
         vec.fit_analysed(AnalysedPosts.concat(texts))
         self.vectorizer_ = vec
+        self.stage_bits_ = stage_bits(vec.taxonomy_, vec.context_categories)
         words = set()
         for cid in vec.taxonomy_.ids:
             concept = vec.taxonomy_.concept(cid)
@@ -357,6 +369,8 @@ class Matcher(BaseEstimator):
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
             req_service=req_service,
+            req_stage=stage_masks(texts_req, vec.taxonomy_, self.stage_bits_),
+            off_stage=stage_masks(texts_off, vec.taxonomy_, self.stage_bits_),
         )
 
     def _distance_factor(self, run: _Run, req: np.ndarray, off: np.ndarray) -> tuple[
@@ -426,8 +440,10 @@ class Matcher(BaseEstimator):
         return tie
 
     def _rerank(self, run: _Run, cands: Candidates) -> _Lists:
-        """Candidates re-ranked by distance-adjusted score."""
+        """Candidates re-ranked by distance- and key-stage-adjusted score."""
         miles, factor = self._distance_factor(run, cands.request, cands.offer)
+        clash = stage_clash(run.req_stage[cands.request], run.off_stage[cands.offer])
+        factor[clash] *= 1.0 - self.stage_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         # Best first by distance-adjusted score; ties by offer id (index order).
