@@ -220,7 +220,7 @@ def _live_partnerships(now: datetime, rng: random.Random, summary: HistorySummar
     partnerships = db.session.scalars(
         sa.select(Partnership).order_by(Partnership.introduced_at)
     ).all()
-    for p in partnerships:
+    for p in partnerships[:-1]:  # the newest waits for its aims: the demo always shows one
         age = (now - p.introduced_at).days
         if age >= 10 and rng.random() < 0.9:
             agreed = p.introduced_at + timedelta(days=rng.randint(5, 10))
