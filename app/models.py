@@ -334,6 +334,21 @@ class Suggestion(db.Model):
 
     __table_args__ = (sa.UniqueConstraint("run_id", "request_id"),)
 
+    def reasons_for(self, side: str) -> list[str]:
+        """The matcher's reasons worded for the school on `side` ("request" or "offer").
+
+        The matcher words them for the school that asked ("Your request has waited 3 weeks");
+        the school that offers reads "Their request has waited 3 weeks".
+        """
+        reasons = list(self.reasons or [])
+        if side == "request":
+            return reasons
+        return [_THEIR_REQUEST + r[len(_YOUR_REQUEST):] if r.startswith(_YOUR_REQUEST) else r
+                for r in reasons]
+
+
+_YOUR_REQUEST, _THEIR_REQUEST = "Your request ", "Their request "
+
 
 class RuledOutPair(db.Model):
     """A pair a coordinator rejected, never to be suggested again. The rejected suggestion says

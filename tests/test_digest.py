@@ -604,3 +604,19 @@ def test_one_click_unsubscribe_from_the_header_stops_next_weeks_digest(
     send_weekly_digest(NOW + timedelta(days=7))
     assert len(smtp.handler.to(week.fen_leader.email)) == 1
     assert len(smtp.handler.to(week.marsh_leader.email)) == 2
+
+
+def test_how_long_a_request_waited_is_worded_for_each_school(
+    app: Flask, make: Any, smtp: SMTPServer
+) -> None:
+    week = build_week(make)
+    week.suggestion.reasons = ["Both about phonics", "Your request has waited 3 weeks"]
+    db.session.commit()
+
+    send_weekly_digest(NOW)
+
+    asker = text_of(digest_for(smtp, week.fen_leader))
+    giver = text_of(digest_for(smtp, week.marsh_leader))
+    assert "Both about phonics; Your request has waited 3 weeks" in asker
+    assert "Both about phonics; Their request has waited 3 weeks" in giver
+    assert "Your request has waited" not in giver

@@ -97,7 +97,7 @@ class SuggestionView:
             title=title,
             description=_shorten(theirs.description or ""),
             my_title=mine.title,
-            reasons=list(suggestion.reasons or []),
+            reasons=suggestion.reasons_for(side),
             note=suggestion.note,
             answered=ANSWER_WORDS[answer] if answer is not None else "",
             # Link text that says where it leads, even read out of context.

@@ -328,7 +328,7 @@ def reply_page(link: ReplyLink) -> ReplyPage:
         their_school=theirs.school,
         my_post=mine,
         their_post=theirs,
-        reasons=list(suggestion.reasons or []),
+        reasons=suggestion.reasons_for(link.side),
         note=suggestion.note or "",
         answer_label=ANSWER_LABELS[link.answer],
         my_answer=my_answer,
@@ -412,7 +412,7 @@ def send_introduction(
                 their_post_summary=_summary(their_post.description),
                 their_contacts=people[other],
                 my_colleagues=[p for p in people[side] if p.id != person.id],
-                reasons=list(suggestion.reasons or []) if suggestion else [],
+                reasons=suggestion.reasons_for(side) if suggestion else [],
                 note=(suggestion.note if suggestion else "") or "",
                 first_step=FIRST_STEP,
                 aims_url=external_url("partnerships.aims", partnership_id=partnership.id),
@@ -515,7 +515,7 @@ def send_reminders(now: datetime) -> int:
                         my_post=mine,
                         their_post=theirs,
                         their_school=theirs.school,
-                        reasons=list(suggestion.reasons or []),
+                        reasons=suggestion.reasons_for(side),
                         they_are_interested=other_answer == Answer.INTERESTED,
                         urls={
                             ANSWER_LABELS[a]: url
