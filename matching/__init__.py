@@ -38,8 +38,11 @@ Public API
 Estimators for evaluation: ``Matcher`` (fit / predict / fit_predict / score) and
 ``PostVectorizer`` (fit / transform).
 
-Command line: ``python -m matching INPUT.json [--top N]``; evaluation:
-``python -m matching.evaluate [--set PATH] [--json]``; benchmark:
+The optional semantic extra (``requirements-semantic.txt``, see ``matching.semantic``) adds
+sentence embeddings; ``Matcher(semantic="auto")`` (the default) uses it when installed.
+
+Command line: ``python -m matching INPUT.json [--top N] [--semantic auto|on|off]``; evaluation:
+``python -m matching.evaluate [--set PATH] [--json] [--semantic auto|on|off]``; benchmark:
 ``python -m matching.bench --offers N --requests N [--seed S] [--k K] [--json]``.
 """
 

@@ -1,5 +1,8 @@
 """Command line: ``python -m matching INPUT.json [--top N]`` prints the matches as JSON.
 
+``--semantic auto|on|off`` chooses whether the optional semantic extra is used (default auto:
+when it is installed; see matching/semantic.py).
+
 Exit status 0 on success; 2 (with one line per problem on stderr, nothing on stdout) when the
 file is missing, is not JSON, or breaks the input contract (see matching/__init__.py).
 """
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="input JSON file (schools, offers, requests, ...); - for stdin")
     parser.add_argument("--top", type=_positive_int, default=5,
                         help="offers listed per request (default 5)")
+    parser.add_argument("--semantic", choices=("auto", "on", "off"), default="auto",
+                        help="use the optional semantic extra: auto (when installed), on, off")
     args = parser.parse_args(argv)
     name = "<stdin>" if args.input == "-" else args.input
     try:
@@ -59,7 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from matching.engine import Matcher  # heavy imports only once the input is known good
 
-    result = Matcher().fit_predict(problem, top=args.top)
+    try:
+        result = Matcher(semantic=args.semantic).fit_predict(problem, top=args.top)
+    except ImportError as exc:  # --semantic on without the extra installed
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
     # Built completely before printing, so a failure never leaves half a result on stdout.
     text = json.dumps(result, indent=2, ensure_ascii=False)
     sys.stdout.write(text + "\n")

