@@ -104,6 +104,9 @@ class Config:
     JOB_MISFIRE_GRACE_SECONDS = int(os.environ.get("JOB_MISFIRE_GRACE_SECONDS", str(6 * 3600)))
     # review: coordinators approve suggestions first; auto: suggestions publish at once.
     PUBLISH_MODE = os.environ.get("PUBLISH_MODE", "review")
+    # The matcher's optional semantic extra (requirements-semantic.txt): auto uses it when
+    # installed, on refuses to run without it, off never uses it.
+    MATCH_SEMANTIC = os.environ.get("MATCH_SEMANTIC", "auto")
     REPLY_LINK_MAX_AGE = 60 * 60 * 24 * 28
     REMINDER_AFTER_DAYS = 7
 
@@ -121,6 +124,8 @@ class Config:
         """Refuse settings that must never reach users."""
         if cls.PUBLISH_MODE not in {"review", "auto"}:
             raise RuntimeError("PUBLISH_MODE must be review or auto")
+        if cls.MATCH_SEMANTIC not in {"auto", "on", "off"}:
+            raise RuntimeError("MATCH_SEMANTIC must be auto, on or off")
         if cls.RETENTION_YEARS < 1:
             raise RuntimeError("RETENTION_YEARS must be at least 1")
         from app.terms import parse_terms
@@ -147,6 +152,9 @@ class TestingConfig(Config):
     # Fast hashing keeps the suite quick; production uses werkzeug's default (scrypt).
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     SMTP_RETRY_BACKOFF = 0.01
+    # App tests expect the same pairs whether or not the semantic extra is installed; the
+    # matcher's own tests cover it.
+    MATCH_SEMANTIC = "off"
 
 
 class ProductionConfig(Config):

@@ -37,7 +37,8 @@ NOW = datetime(2026, 11, 26, 19, 0, tzinfo=UTC)
 WEEK = date(2026, 11, 23)
 
 
-def fake_match(data: dict[str, Any], top: int = 5, taxonomy: Any = None) -> dict[str, Any]:
+def fake_match(data: dict[str, Any], top: int = 5, taxonomy: Any = None,
+               semantic: str = "auto") -> dict[str, Any]:
     """A small engine honouring the matching contract, for when the real one is not there yet."""
 
     def words(post: dict[str, Any]) -> set[str]:
@@ -542,3 +543,21 @@ def test_jobs_match_command_prints_the_summary(app: Flask, engine: Engine, phoni
     )
     forced = runner.invoke(args=["jobs", "match", "--now", "2026-11-27T08:00", "--force"])
     assert forced.output.startswith(f"Run {run.id + 1} for the week of 23 November 2026:")
+
+
+def test_the_run_passes_the_semantic_setting_to_the_matcher(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, phonics: Tag
+) -> None:
+    seen: list[Any] = []
+    real = matching.match
+
+    def spy(data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        seen.append(kwargs.get("semantic"))
+        return real(data, **{**kwargs, "semantic": "off"})
+
+    monkeypatch.setattr(matching, "match", spy)
+    app.config["MATCH_SEMANTIC"] = "on"
+    run_matching(NOW)
+    app.config["MATCH_SEMANTIC"] = "off"
+    run_matching(NOW, force=True)
+    assert seen == ["on", "off"]

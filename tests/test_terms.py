@@ -60,3 +60,7 @@ def test_settings_are_checked_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Config, "RETENTION_YEARS", 0)
     with pytest.raises(RuntimeError, match="RETENTION_YEARS"):
         Config.validate()
+    monkeypatch.undo()
+    monkeypatch.setattr(Config, "MATCH_SEMANTIC", "yes")
+    with pytest.raises(RuntimeError, match="MATCH_SEMANTIC"):
+        Config.validate()

@@ -140,7 +140,8 @@ def run_matching(
     inputs = _load_inputs(now, week)
     taxonomy = Taxonomy.from_dict(matcher_taxonomy())
     # Looked up on the module each time, so a test can wrap the real engine.
-    result = matching.match(inputs.data, top=TOP, taxonomy=taxonomy)
+    result = matching.match(inputs.data, top=TOP, taxonomy=taxonomy,
+                            semantic=current_app.config["MATCH_SEMANTIC"])
 
     run = MatchRun(
         week_start=week,
