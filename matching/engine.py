@@ -526,7 +526,9 @@ class Matcher(BaseEstimator):
         off = np.concatenate([cands.offer, near_o]).astype(cands.offer.dtype)
         content = np.concatenate([np.asarray(cands.score, dtype=np.float64),
                                   self._content(run, near_r, near_o)])
-        closeness = np.einsum("ij,ij->i", run.req_emb[req], run.off_emb[off])
+        # Rounded so that the last-bit differences between batches of the model (a text's
+        # vector varies by about 1e-7 with what it was embedded beside) cannot reorder a list.
+        closeness = np.round(np.einsum("ij,ij->i", run.req_emb[req], run.off_emb[off]), 6)
         score = semantic.blend(content, closeness, self.semantic_weight, self.semantic_floor)
         keep = np.flatnonzero(score >= self.min_score)
         req, off, score, content = req[keep], off[keep], score[keep], content[keep]

