@@ -203,7 +203,7 @@ class Matcher(BaseEstimator):
         threshold: float = 0.3,
         covered_threshold: float = 0.15,
         min_coverage: float = 0.8,
-        relative_threshold: float = 0.8,
+        relative_threshold: float = 0.85,
         candidates: int = 20,
         resolution: float = 0.0,
         half_life_miles: float = 20.0,

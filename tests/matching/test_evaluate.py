@@ -64,9 +64,9 @@ def test_every_ranked_item_and_pair_has_reasons(figures: dict) -> None:
 # these floors are today's figures rounded down, so that a change which loses ground on posts
 # nobody tuned for fails here.
 FRESH_FLOORS = {
-    "set1.json": {"recall@1": 0.88, "recall@3": 0.94, "ndcg@5": 0.88, "pair_precision": 0.89,
+    "set1.json": {"recall@1": 0.88, "recall@3": 0.94, "ndcg@5": 0.88, "pair_precision": 0.91,
                   "pair_recall": 0.72, "unanswerable_assigned": 2},
-    "set2.json": {"recall@1": 0.91, "recall@3": 0.95, "ndcg@5": 0.90, "pair_precision": 0.94,
+    "set2.json": {"recall@1": 0.91, "recall@3": 0.95, "ndcg@5": 0.90, "pair_precision": 0.95,
                   "pair_recall": 0.75, "unanswerable_assigned": 2},
     "set3.json": {"recall@1": 0.86, "recall@3": 0.93, "ndcg@5": 0.87, "pair_precision": 0.90,
                   "pair_recall": 0.71, "unanswerable_assigned": 1},
