@@ -302,6 +302,10 @@ class Matcher(BaseEstimator):
             raise ValueError("stage_penalty must be in [0, 1]")
         if self.semantic not in ("auto", "on", "off"):
             raise ValueError("semantic must be 'auto', 'on' or 'off'")
+        if self.semantic_weight < 0 or not -1.0 <= self.semantic_floor < 1.0 \
+                or self.semantic_candidates < 0:
+            raise ValueError("need semantic_weight >= 0, -1 <= semantic_floor < 1 and "
+                             "semantic_candidates >= 0")
         if self.semantic == "on" and not semantic.available():
             raise ImportError("semantic='on' needs the semantic extra: "
                               "pip install -r requirements-semantic.txt")

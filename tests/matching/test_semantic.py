@@ -83,6 +83,9 @@ def test_on_without_the_extra_says_how_to_install_it(tiny_input: dict[str, Any])
     assert Matcher().fit(tiny_input).semantic_ is False
     with pytest.raises(ValueError, match="semantic"):
         Matcher(semantic="maybe").fit(tiny_input)
+    for bad in ({"semantic_weight": -0.1}, {"semantic_floor": 1.0}, {"semantic_candidates": -1}):
+        with pytest.raises(ValueError, match="semantic_"):
+            Matcher(**bad).fit(tiny_input)
 
 
 FIDGETS = {
