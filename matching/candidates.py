@@ -27,10 +27,12 @@ try:  # scipy's own kernel behind csr @ csr (see _ChunkProduct)
 except ImportError:  # pragma: no cover - a scipy without it: plain products
     _csr_matmat = None
 
-__all__ = ["FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive"]
+__all__ = ["COMPATIBLE", "FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive"]
 
 # Offer columns are grouped in this order so each request format reads one column range.
 FORMAT_CODES = {"in_person": 0, "either": 1, "remote": 2}
+# COMPATIBLE[request format, offer format]: in person never meets remote.
+COMPATIBLE = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=bool)
 
 
 @dataclass
@@ -556,8 +558,6 @@ def top_k_exhaustive(
     n_req = q.shape[0]
     dt = d.T.tocsr()
     floor = max(float(min_score), np.finfo(np.float32).tiny)
-    # compatible[request format, offer format]
-    compatible = np.array([[1, 1, 0], [1, 1, 1], [0, 1, 1]], dtype=bool)
     ex = np.asarray(exclude, dtype=np.int64).reshape(-1, 2)
     parts_r, parts_o, parts_s = [], [], []
     best_own = np.zeros(n_req)
@@ -567,7 +567,7 @@ def top_k_exhaustive(
         raw = (q[lo:hi] @ dt).toarray()
         scores = np.where(raw >= floor, raw.astype(np.float64), -np.inf)
         if request_format is not None and offer_format is not None:
-            ok = compatible[request_format[lo:hi][:, None], offer_format[None, :]]
+            ok = COMPATIBLE[request_format[lo:hi][:, None], offer_format[None, :]]
             scores[~ok] = -np.inf
         own = np.zeros_like(scores, dtype=bool)
         if request_school is not None and offer_school is not None:

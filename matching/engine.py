@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
-from matching.candidates import FORMAT_CODES, Candidates, top_k
+from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
 from matching.needs import service_flags
@@ -503,12 +503,10 @@ class Matcher(BaseEstimator):
         """``allowed(req, off)``: which index pairs the hard rules permit."""
         n_off = len(run.problem.offers)
         excluded = np.array([r * n_off + o for r, o in self._exclusions(run)], dtype=np.int64)
-        in_person, remote = FORMAT_CODES["in_person"], FORMAT_CODES["remote"]
 
         def allowed(req: np.ndarray, off: np.ndarray) -> np.ndarray:
-            rf, of = run.req_format[req], run.off_format[off]
             ok = run.req_school[req] != run.off_school[off]
-            ok &= ~(((rf == in_person) & (of == remote)) | ((rf == remote) & (of == in_person)))
+            ok &= COMPATIBLE[run.req_format[req], run.off_format[off]]
             if len(excluded):
                 ok &= ~np.isin(req.astype(np.int64) * n_off + off, excluded)
             return ok
