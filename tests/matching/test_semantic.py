@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +163,16 @@ def test_meaning_lifts_every_set(name: str) -> None:
     for key in ("self_pairs", "capacity_breaches", "exclusion_breaches", "format_breaches",
                 "requests_with_several_pairs"):
         assert figures[key] == 0, f"{name}: {key}"
+
+
+def test_command_line_semantic_on_without_the_extra_exits_2(
+        tmp_path: Path, tiny_input: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    from matching.__main__ import main
+
+    path = tmp_path / "input.json"
+    path.write_text(json.dumps(tiny_input), encoding="utf-8")
+    assert main([str(path), "--semantic", "on"]) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "requirements-semantic.txt" in out.err
+    assert main([str(path), "--semantic", "off"]) == 0
+    assert set(json.loads(capsys.readouterr().out)) == {"ranked", "pairs", "unmatched"}
