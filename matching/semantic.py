@@ -95,7 +95,7 @@ def nearest(
     """
     n_off = off_emb.shape[0]
     out_r, out_o, out_s = [], [], []
-    if n_off == 0 or k < 1:
+    if n_off == 0 or k < 1 or req_emb.shape[0] == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
     k = min(k, n_off)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import zlib
 from typing import Any
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching import Matcher, match
+from matching import Matcher, match, semantic
 from matching.assign import (
     Edges,
     _by_value,
@@ -134,6 +135,26 @@ def check_output(data: dict[str, Any], out: dict[str, Any], top: int) -> None:
 @given(data=problems())
 def test_hard_rules_hold_for_any_input(solver: str, data: dict[str, Any]) -> None:
     out = match(data, top=3, taxonomy=TAXONOMY, solver=solver)
+    check_output(data, out, top=3)
+
+
+def _fake_embed(texts: list[str]) -> np.ndarray:
+    """A fixed unit vector per text, so the semantic path runs without the model."""
+    rows = [np.random.default_rng(zlib.crc32(t.encode())).normal(size=8) for t in texts]
+    out = np.array(rows, dtype=np.float32).reshape(len(texts), 8)
+    return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("solver", ["exact", "greedy"])
+@SETTINGS
+@given(data=problems())
+def test_hard_rules_hold_with_offers_found_by_meaning(solver: str, data: dict[str, Any]) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(semantic, "available", lambda: True)
+        mp.setattr(semantic, "embed", _fake_embed)
+        # A low floor and many added offers, so meaning brings in pairs words would not.
+        out = match(data, top=3, taxonomy=TAXONOMY, solver=solver, semantic="on",
+                    semantic_floor=-0.5, semantic_candidates=4)
     check_output(data, out, top=3)
 
 

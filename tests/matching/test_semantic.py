@@ -49,6 +49,9 @@ def test_nearest_matches_brute_force_and_respects_the_rules() -> None:
         ok = np.flatnonzero(allowed(np.full(len(off), i), np.arange(len(off))) & (sims > 0.1))
         expected = ok[np.argsort(-sims[ok], kind="stable")][:4]
         assert o[r == i].tolist() == expected.tolist()
+    # No requests, or no offers: nothing, not an error.
+    for a, b in ((req[:0], off), (req, off[:0])):
+        assert all(len(x) == 0 for x in semantic.nearest(a, b, 4, allowed))
 
 
 class _CountingModel:
