@@ -335,19 +335,22 @@ class Suggestion(db.Model):
     __table_args__ = (sa.UniqueConstraint("run_id", "request_id"),)
 
     def reasons_for(self, side: str) -> list[str]:
-        """The matcher's reasons worded for the school on `side` ("request" or "offer").
+        """The matcher's reasons worded for `side`: "request", "offer" or "coordinator".
 
         The matcher words them for the school that asked ("Your request has waited 3 weeks");
-        the school that offers reads "Their request has waited 3 weeks".
+        the school that offers reads "Their request has waited 3 weeks", a coordinator "The
+        request has waited 3 weeks".
         """
         reasons = list(self.reasons or [])
         if side == "request":
             return reasons
-        return [_THEIR_REQUEST + r[len(_YOUR_REQUEST):] if r.startswith(_YOUR_REQUEST) else r
+        owner = _OWNER[side]
+        return [owner + r[len(_YOUR_REQUEST):] if r.startswith(_YOUR_REQUEST) else r
                 for r in reasons]
 
 
-_YOUR_REQUEST, _THEIR_REQUEST = "Your request ", "Their request "
+_YOUR_REQUEST = "Your request "
+_OWNER = {"offer": "Their request ", "coordinator": "The request "}
 
 
 class RuledOutPair(db.Model):

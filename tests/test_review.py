@@ -205,6 +205,19 @@ def test_suggestion_page(coord_client: FlaskClient, queue: dict[str, Any]) -> No
     assert coord_client.get(f"{BASE}/suggestions/99999").status_code == 404
 
 
+def test_coordinators_read_how_long_the_request_waited_in_the_third_person(
+    coord_client: FlaskClient, queue: dict[str, Any]
+) -> None:
+    s = queue["s"]
+    s.reasons = ["Both about phonics", "Your request has waited 3 weeks"]
+    db.session.commit()
+    pages = [page_text(coord_client), page_text(coord_client, f"{BASE}/suggestions/{s.id}"),
+             coord_client.get(f"{BASE}/runs/{queue['run'].id}/suggestions.csv").text]
+    for text in pages:
+        assert "The request has waited 3 weeks" in text
+        assert "Your request has waited" not in text
+
+
 # ----- Approve and reject ---------------------------------------------------------------------
 
 

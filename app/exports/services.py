@@ -169,7 +169,7 @@ def suggestion_rows() -> Iterable[Sequence[Cell]]:
             s.offer_id,
             s.offer.school.name,
             s.offer.title,
-            "; ".join(s.reasons or []),
+            "; ".join(s.reasons_for("coordinator")),
             s.note,
             s.reject_reason,
             s.reviewed_at,

@@ -858,7 +858,7 @@ def suggestions_csv(run: MatchRun) -> str:
                 s.offer.external_id or "",
                 f"{s.score:.3f}",
                 s.status.value,
-                "; ".join(s.reasons or []),
+                "; ".join(s.reasons_for("coordinator")),
             )
             for s in rows
         ),
