@@ -121,3 +121,14 @@ def test_load_default_and_from_path(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ValueError, match="invalid JSON"):
         Taxonomy.load(path)
+
+
+def test_shipped_file_lists_each_alias_once_per_concept() -> None:
+    # The web app stores aliases with a unique (concept, text) key: a repeat breaks seeding.
+    data = json.loads((Path(__file__).resolve().parents[2] / "matching" / "data"
+                       / "taxonomy.json").read_text("utf-8"))
+    for concept in data["concepts"]:
+        for key in ("aliases", "abbreviations"):
+            texts = concept.get(key, [])
+            repeated = sorted({t for t in texts if texts.count(t) > 1})
+            assert not repeated, f"{concept['id']} {key}: {repeated}"
