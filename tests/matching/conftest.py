@@ -97,6 +97,18 @@ def tiny_data() -> dict[str, Any]:
     }
 
 
+def assert_floors(name: str, figures: dict[str, Any], floors: dict[str, float]) -> None:
+    """Evaluation figures at or above their floors (unanswerable assigned: at most), and no
+    self, capacity, exclusion or format breach."""
+    for key, floor in floors.items():
+        if key == "unanswerable_assigned":
+            assert figures[key] <= floor, f"{name}: {key} = {figures[key]}"
+        else:
+            assert figures[key] >= floor, f"{name}: {key} = {figures[key]:.3f} < {floor}"
+    for key in ("self_pairs", "capacity_breaches", "exclusion_breaches", "format_breaches"):
+        assert figures[key] == 0, f"{name}: {key}"
+
+
 @pytest.fixture(autouse=True)
 def _semantic_extra(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process tests see words and concepts only, the same whether or not the optional
