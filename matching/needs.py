@@ -30,6 +30,8 @@ _ASKS = re.compile(
     r"|\b(?:we'll|we\u2019ll|we'd|we\u2019d) pay\b|\b(?:happy|willing) to pay\b"
     r"|\blend us\b|\bloan of\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
+    # A survey of the building is bought from a surveyor, not learned from another school.
+    r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
     r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
     r"(?:[a-z]+ )?(?:company|firm)\b"
     r"|\b(?:a|an|any) (?:[a-z]+ )?(?:trainer|driver|photographer|electrician|plumber|roofer"
@@ -68,7 +70,7 @@ def provides_service(title: str, description: str = "") -> bool:
 _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
               "loan of", "supply ", "company", "firm", "trainer", "driver", "photographer",
-              "electrician", "plumber", "roofer", "surveyor", "engineer", "technician",
+              "electrician", "plumber", "roofer", "survey", "engineer", "technician",
               "caterer", "cleaner")
 _PROVIDE_STEMS = ("hire", "available ", "letting", "spare ", "capacity", "lend", "loan", "buy",
                   "supply pool", "interpret", "translat", "borrow", "free to", "away", "donat")

@@ -19,6 +19,7 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Lend us a TA?", "Long-term absence in Y2 until Easter."),
     ("Supply cover", "Does anyone have a supply teacher they rate?"),
     ("Which coach firm for residentials?", ""),
+    ("Asbestos management survey", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -32,6 +33,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Phonics catch-up", "Who can show us their Y2 provision?"),
     ("Gymnastics confidence", "We pay a sports coach now, but want our own staff to teach it."),
     ("Coaching for middle leaders", "A coach to talk things through with, not a course."),
+    ("Parent survey", "How do you get more than a handful of replies?"),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
