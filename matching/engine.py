@@ -25,11 +25,11 @@ from sklearn.utils.validation import check_is_fitted
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
+from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
 from matching.needs import service_flags
 from matching.schema import Problem, validate
-from matching.stages import stage_bits, stage_clash, stage_masks
 from matching.taxonomy import Taxonomy
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -118,9 +118,11 @@ class _Run:
     off_cos: np.ndarray
     # Requests that ask for a service, supplier or someone's time (matching.needs).
     req_service: np.ndarray
-    # Key stages each post names, as bit sets (matching.stages; 0: none or all).
+    # Key stages and subjects each post names, as bit sets (matching.facets; 0: none or all).
     req_stage: np.ndarray
     off_stage: np.ndarray
+    req_subject: np.ndarray
+    off_subject: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -161,7 +163,11 @@ class Matcher(BaseEstimator):
         Largest share of the score an in-person pair loses to distance.
     stage_penalty : float
         Share of the score a pair loses when the request and the offer name different key
-        stages and no stage in common ("Y6" and "KS1"; see matching.stages).
+        stages and no stage in common ("Y6" and "KS1"; see matching.facets).
+    subject_penalty : float
+        The same for subjects ("Deep dive - geography" and a history deep dive).
+    subjects : tuple of tuples of str
+        Concept ids of each curriculum subject (see matching.facets.SUBJECTS).
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -209,6 +215,8 @@ class Matcher(BaseEstimator):
         half_life_miles: float = 20.0,
         distance_penalty: float = 0.3,
         stage_penalty: float = 0.5,
+        subject_penalty: float = 0.5,
+        subjects: tuple[tuple[str, ...], ...] = SUBJECTS,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -242,6 +250,8 @@ class Matcher(BaseEstimator):
         self.half_life_miles = half_life_miles
         self.distance_penalty = distance_penalty
         self.stage_penalty = stage_penalty
+        self.subject_penalty = subject_penalty
+        self.subjects = subjects
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -298,8 +308,8 @@ class Matcher(BaseEstimator):
         lowest = min(self.threshold, max(self.covered_threshold, self.min_score))
         if self.offer_penalty + self.school_penalty >= max(lowest, 1e-9):
             raise ValueError("offer_penalty + school_penalty must stay below the thresholds")
-        if not 0.0 <= self.stage_penalty <= 1.0:
-            raise ValueError("stage_penalty must be in [0, 1]")
+        if not (0.0 <= self.stage_penalty <= 1.0 and 0.0 <= self.subject_penalty <= 1.0):
+            raise ValueError("stage_penalty and subject_penalty must be in [0, 1]")
         if self.semantic not in ("auto", "on", "off"):
             raise ValueError("semantic must be 'auto', 'on' or 'off'")
         if self.semantic_weight < 0 or not -1.0 <= self.semantic_floor < 1.0 \
@@ -315,6 +325,7 @@ class Matcher(BaseEstimator):
         vec.fit_analysed(AnalysedPosts.concat(texts))
         self.vectorizer_ = vec
         self.stage_bits_ = stage_bits(vec.taxonomy_, vec.context_categories)
+        self.subject_bits_ = subject_bits(vec.taxonomy_, self.subjects)
         words = set()
         for cid in vec.taxonomy_.ids:
             concept = vec.taxonomy_.concept(cid)
@@ -402,8 +413,10 @@ class Matcher(BaseEstimator):
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
             req_service=req_service,
-            req_stage=stage_masks(texts_req, vec.taxonomy_, self.stage_bits_),
-            off_stage=stage_masks(texts_off, vec.taxonomy_, self.stage_bits_),
+            req_stage=facet_masks(texts_req, vec.taxonomy_, self.stage_bits_),
+            off_stage=facet_masks(texts_off, vec.taxonomy_, self.stage_bits_),
+            req_subject=facet_masks(texts_req, vec.taxonomy_, self.subject_bits_),
+            off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
@@ -480,10 +493,12 @@ class Matcher(BaseEstimator):
         return tie
 
     def _rerank(self, run: _Run, cands: Candidates) -> _Lists:
-        """Candidates re-ranked by distance- and key-stage-adjusted score."""
+        """Candidates re-ranked by score adjusted for distance, key stages and subjects."""
         miles, factor = self._distance_factor(run, cands.request, cands.offer)
-        clash = stage_clash(run.req_stage[cands.request], run.off_stage[cands.offer])
-        factor[clash] *= 1.0 - self.stage_penalty
+        factor[clash(run.req_stage[cands.request], run.off_stage[cands.offer])] *= (
+            1.0 - self.stage_penalty)
+        factor[clash(run.req_subject[cands.request], run.off_subject[cands.offer])] *= (
+            1.0 - self.subject_penalty)
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor

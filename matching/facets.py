@@ -1,0 +1,117 @@
+"""What a post is for, beyond its topic: the key stages and the subjects it names.
+
+A request and an offer that both name key stages and share none ("Y6 writing moderation" and
+"End of KS1 moderation") rarely fit, however close the topic; nor do two that both name
+subjects and share none ("Deep dive - geography" and "Surviving a history deep dive", or a
+Spanish scheme and a French one). The matcher lowers such pairs' scores (its
+``stage_penalty`` and ``subject_penalty``).
+
+Each facet is a set of *groups* of concepts, one bit each: the leaves of the context
+categories (KS1, lower KS2, upper KS2) for stages, and the curriculum subjects for subjects.
+A concept names the group it or its nearest ancestor belongs to; a broader concept names every
+group below it ("KS2" names lower and upper KS2; "Languages" every language), and so does a
+concept whose nearest such ancestor does ("MFL leadership" under "Languages"). A stage word
+inside a longer taxonomy phrase ("Year 6 writing moderation" is one alias) is not seen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from matching.features import AnalysedPosts, PostText
+from matching.taxonomy import Taxonomy
+
+__all__ = ["SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits", "subject_bits"]
+
+# Masks are int64 bit sets; a facet with more groups than this is not checked.
+_MAX_GROUPS = 62
+
+# The shipped taxonomy's curriculum subjects, one group each. Early reading and phonics is
+# English; each language is its own subject (a Spanish request is not met by French).
+SUBJECTS: tuple[tuple[str, ...], ...] = (
+    ("english", "early-reading"), ("maths",), ("science",), ("history",), ("geography",),
+    ("art",), ("dt",), ("computing",), ("music",), ("pe",), ("re",),
+    ("mfl-french",), ("mfl-spanish",), ("mfl-german-latin",),
+)
+
+
+def facet_bits(taxonomy: Taxonomy, groups: Iterable[Iterable[str]]) -> dict[str, int]:
+    """Concept id -> bit set of the groups it names (concepts naming none are left out).
+
+    Ids the taxonomy lacks are ignored, so an edited taxonomy only loses those groups;
+    {} if there are more than 62 groups.
+    """
+    bit: dict[str, int] = {}
+    live = [[c for c in group if c in taxonomy] for group in groups]
+    live = [group for group in live if group]
+    if len(live) > _MAX_GROUPS:
+        return {}
+    for i, group in enumerate(live):
+        for cid in group:
+            bit[cid] = 1 << i
+    below: dict[str, int] = {}
+    for cid in taxonomy.ids:
+        mask = 0
+        for d in taxonomy.descendants(cid):
+            mask |= bit.get(d, 0)
+        below[cid] = mask
+    out = {}
+    for cid in taxonomy.ids:
+        line = (cid, *taxonomy.ancestors(cid))
+        mask = next((bit[a] for a in line if a in bit), 0)
+        if not mask:
+            mask = next((below[a] for a in line if below[a]), 0)
+        if mask:
+            out[cid] = mask
+    return out
+
+
+def stage_bits(taxonomy: Taxonomy, context_categories: Iterable[str]) -> dict[str, int]:
+    """Concept id -> bit set of the key stages (the context categories' leaves) it names."""
+    context = set(context_categories)
+    leaves = [c for c in taxonomy.ids
+              if taxonomy.category(c) in context and not taxonomy.descendants(c)]
+    return facet_bits(taxonomy, [(c,) for c in leaves])
+
+
+def subject_bits(taxonomy: Taxonomy,
+                 subjects: Iterable[Iterable[str]] = SUBJECTS) -> dict[str, int]:
+    """Concept id -> bit set of the subjects it names."""
+    return facet_bits(taxonomy, subjects)
+
+
+def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, int]) -> np.ndarray:
+    """Per post, the groups it names (0 when it names none, or every one).
+
+    A broader concept counts only if the post names nothing narrower within it: a post
+    tagged "MFL" and about Spanish is about Spanish.
+    """
+    everything = 0
+    for mask in bits.values():
+        everything |= mask
+    if not bits:
+        return np.zeros(len(posts), dtype=np.int64)
+    if isinstance(posts, AnalysedPosts):
+        # The flat arrays, without building a PostText per post (national scale).
+        code_bits = np.array([bits.get(c, 0) for c in taxonomy.ids], dtype=np.int64)
+        entry = code_bits[posts.concept_code] * (posts.concept_weight > 0)
+        post = np.repeat(np.arange(len(posts)), np.diff(posts.concept_ptr))
+    else:
+        named = [(i, bits.get(cid, 0)) for i, text in enumerate(posts) for cid in text.concepts]
+        post = np.array([i for i, _ in named], dtype=np.int64)
+        entry = np.array([m for _, m in named], dtype=np.int64)
+    single = (entry & (entry - 1)) == 0  # one group (or none)
+    out = np.zeros(len(posts), dtype=np.int64)
+    np.bitwise_or.at(out, post[single], entry[single])
+    broad = np.flatnonzero(~single)
+    keep = broad[(entry[broad] & out[post[broad]]) == 0]
+    np.bitwise_or.at(out, post[keep], entry[keep])
+    out[out == everything] = 0
+    return out
+
+
+def clash(request: np.ndarray, offer: np.ndarray) -> np.ndarray:
+    """Per pair of masks: both name groups and they share none."""
+    return (request != 0) & (offer != 0) & ((request & offer) == 0)

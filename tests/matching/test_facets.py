@@ -1,0 +1,99 @@
+"""Key stages and subjects: a request and an offer for different ones lose half their score."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching import Matcher, Taxonomy, match
+from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits
+from matching.features import PostVectorizer
+
+SCHOOLS = [{"id": "a"}, {"id": "b"}, {"id": "c"}]
+
+
+def offer(oid: str, school: str, title: str) -> dict[str, object]:
+    return {"id": oid, "school": school, "title": title, "format": "remote", "capacity": 1}
+
+
+def test_a_stage_names_itself_and_a_broader_one_names_its_stages() -> None:
+    tax = Taxonomy.load()
+    bits = stage_bits(tax, ("key-stages",))
+    ks1, lower, upper = bits["key-stage-1"], bits["lower-key-stage-2"], bits["upper-key-stage-2"]
+    assert len({ks1, lower, upper}) == 3 and all(b.bit_count() == 1 for b in (ks1, lower, upper))
+    assert bits["key-stage-2"] == lower | upper
+    assert bits["key-stages"] == ks1 | lower | upper
+    assert "early-reading" not in bits
+
+
+def test_posts_are_read_for_the_stages_they_name() -> None:
+    tax = Taxonomy.load()
+    bits = stage_bits(tax, ("key-stages",))
+    titles = ["Writing moderation for Y5 and Y6", "Moderation in KS1 and KS2",
+              "Writing moderation", "Year 2 phonics"]
+    analysed = PostVectorizer(taxonomy=tax).analyse_fields(titles, [""] * 4, [[]] * 4)
+    masks = facet_masks(analysed, tax, bits)
+    # Every stage named counts as none: anything goes.
+    assert masks.tolist() == [bits["upper-key-stage-2"], 0, 0, bits["key-stage-1"]]
+    # The same from PostText objects as from the flat arrays.
+    assert np.array_equal(facet_masks(list(analysed), tax, bits), masks)
+    assert clash(masks[[0, 0, 0]], masks[[3, 1, 0]]).tolist() == [True, False, False]
+
+
+def test_an_offer_for_another_key_stage_loses_half_its_score() -> None:
+    data = {
+        "schools": SCHOOLS,
+        "offers": [offer("ks1", "b", "Writing moderation with KS1 teachers"),
+                   offer("uks2", "c", "Writing moderation with Y6 teachers")],
+        "requests": [{"id": "r", "school": "a", "title": "Writing moderation partners for Y6",
+                      "format": "either"}],
+    }
+    out = match(data)
+    ranked = {i["offer"]: i["score"] for i in out["ranked"]["r"]}
+    plain = Matcher(stage_penalty=0.0).fit_predict(data)
+    unpenalised = {i["offer"]: i["score"] for i in plain["ranked"]["r"]}
+    assert out["ranked"]["r"][0]["offer"] == "uks2"
+    assert out["pairs"][0]["offer"] == "uks2"
+    assert ranked["uks2"] == unpenalised["uks2"]
+    assert abs(ranked["ks1"] - unpenalised["ks1"] / 2) <= 0.005
+
+
+def test_a_subject_names_its_group_and_a_broader_concept_every_group_below_it() -> None:
+    tax = Taxonomy.load()
+    bits = subject_bits(tax)
+    assert len({bits[g[0]] for g in SUBJECTS}) == len(SUBJECTS)
+    # Phonics is English; a maths topic is maths; each language is its own subject.
+    assert bits["early-reading"] == bits["english"] == bits["english-writing"]
+    assert bits["maths-fractions"] == bits["maths"]
+    assert bits["mfl-french"] != bits["mfl-spanish"]
+    assert bits["mfl"] == bits["mfl-french"] | bits["mfl-spanish"] | bits["mfl-german-latin"]
+    assert "send-autism" not in bits and "key-stage-1" not in bits
+    # An id the taxonomy lacks (a coordinator deleted it) drops only that group.
+    assert subject_bits(tax, (("maths",), ("no-such-subject",))) == {
+        c: 1 for c in tax.ids if tax.category(c) == "maths"}
+
+
+def test_an_offer_for_another_subject_loses_half_its_score() -> None:
+    data = {
+        "schools": SCHOOLS,
+        "offers": [offer("hist", "b", "Surviving a history deep dive"),
+                   offer("fr", "c", "KS2 French scheme and native speaker lessons")],
+        "requests": [
+            {"id": "geog", "school": "a", "title": "Deep dive - geography", "format": "either"},
+            {"id": "es", "school": "a", "title": "KS2 Spanish scheme and lessons",
+             "tags": ["MFL"], "format": "either"},
+            {"id": "any", "school": "c", "title": "Deep dive coming", "format": "either"},
+        ],
+    }
+    out = match(data)
+    plain = Matcher(subject_penalty=0.0).fit_predict(data)
+
+    def score(output: dict, r: str, o: str) -> float:
+        return next(i["score"] for i in output["ranked"][r] if i["offer"] == o)
+
+    assert abs(score(out, "geog", "hist") - score(plain, "geog", "hist") / 2) <= 0.005
+    assert abs(score(out, "es", "fr") - score(plain, "es", "fr") / 2) <= 0.005
+    # A request that names no subject is met as before.
+    assert score(out, "any", "hist") == score(plain, "any", "hist")
+    # Without the penalty the French offer would be suggested for the Spanish request.
+    assert ("es", "fr") in {(p["request"], p["offer"]) for p in plain["pairs"]}
+    assert ("es", "fr") not in {(p["request"], p["offer"]) for p in out["pairs"]}
