@@ -148,7 +148,8 @@ class Matcher(BaseEstimator):
     covered_threshold, min_coverage : float
         ... or this lower score when the offer names at least `min_coverage` of the request's
         topic weight: a short request ("SEMH") scores low against a longer offer only because
-        the offer says more.
+        the offer says more. Every pair needs a content score (before any lift from the
+        semantic extra) of at least `covered_threshold`.
     relative_threshold : float
         A pair must also score at least this share of the request's best candidate.
     candidates : int
@@ -605,14 +606,15 @@ class Matcher(BaseEstimator):
     def _confident(self, run: _Run, lists: _Lists, wanted: np.ndarray) -> np.ndarray:
         """Per listed pair: clears the threshold, or the lower one with the topic covered
         (coverage is only worked out where `wanted`)."""
-        confident = lists.final >= self.threshold
-        maybe = np.flatnonzero(wanted & ~confident & (lists.final >= self.covered_threshold))
+        # Closeness in meaning raises scores but never carries a pair on its own: every pair
+        # must share at least the lower bar's worth of words and concepts (with the extra on,
+        # this kept out an unanswerable request on fresh set 5 and lost no fitting pair).
+        shares = lists.content >= self.covered_threshold
+        confident = shares & (lists.final >= self.threshold)
+        maybe = np.flatnonzero(wanted & shares & ~confident)
         if len(maybe):
             confident[maybe] = self._coverage(
                 run, lists.request[maybe], lists.offer[maybe]) >= self.min_coverage
-            # The lower bar rests on the concepts named; closeness in meaning must not be
-            # what lifts a pair over it.
-            confident[maybe] &= lists.content[maybe] >= self.covered_threshold
         return confident
 
     def _coverage(self, run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:

@@ -112,6 +112,19 @@ def test_meaning_finds_an_offer_that_shares_no_words(small_taxonomy: Taxonomy) -
     assert "o3" not in [item["offer"] for item in ranked]
 
 
+def test_meaning_alone_lists_an_offer_but_never_suggests_it(
+        small_taxonomy: Taxonomy, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A stand-in model that finds every text identical in meaning: each offer is lifted to
+    # 0.56 (over the 0.3 bar) while sharing no words or concepts with the request.
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    monkeypatch.setattr(semantic, "embed",
+                        lambda texts: np.ones((len(texts), 4), dtype=np.float32) / 2)
+    out = match(FIDGETS, taxonomy=small_taxonomy, semantic="on")
+    assert [item["score"] for item in out["ranked"]["r1"]] == [0.56] * 3
+    assert out["pairs"] == []
+    assert out["unmatched"][0]["reason"].startswith("Nothing fits closely enough yet")
+
+
 @pytest.mark.semantic
 def test_hard_rules_hold_for_offers_found_by_meaning(small_taxonomy: Taxonomy) -> None:
     title = "Children who cannot sit still or concentrate in lessons"
@@ -148,11 +161,11 @@ SEMANTIC_FLOORS = {
     "fresh/set2.json": {"recall@1": 0.96, "recall@3": 1.0, "ndcg@5": 0.94,
                         "pair_precision": 0.98, "pair_recall": 0.80, "unanswerable_assigned": 1},
     "fresh/set3.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.92,
-                        "pair_precision": 0.92, "pair_recall": 0.77, "unanswerable_assigned": 2},
+                        "pair_precision": 0.93, "pair_recall": 0.77, "unanswerable_assigned": 2},
     "fresh/set4.json": {"recall@1": 0.95, "recall@3": 0.98, "ndcg@5": 0.94,
                         "pair_precision": 0.92, "pair_recall": 0.83, "unanswerable_assigned": 2},
     "fresh/set5.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.92,
-                        "pair_precision": 0.92, "pair_recall": 0.83, "unanswerable_assigned": 5},
+                        "pair_precision": 0.93, "pair_recall": 0.83, "unanswerable_assigned": 4},
 }
 
 
