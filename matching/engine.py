@@ -166,7 +166,8 @@ class Matcher(BaseEstimator):
         Share of the score a pair loses when the request and the offer name different key
         stages and no stage in common ("Y6" and "KS1"; see matching.facets).
     subject_penalty : float
-        The same for subjects ("Deep dive - geography" and a history deep dive).
+        The same for subjects ("Deep dive - geography" and a history deep dive); a post's
+        subject is the one its title or tags name, if any, else its description's.
     subjects : tuple of tuples of str
         Concept ids of each curriculum subject (see matching.facets.SUBJECTS).
     semantic : str
@@ -416,8 +417,10 @@ class Matcher(BaseEstimator):
             req_service=req_service,
             req_stage=facet_masks(texts_req, vec.taxonomy_, self.stage_bits_),
             off_stage=facet_masks(texts_off, vec.taxonomy_, self.stage_bits_),
-            req_subject=facet_masks(texts_req, vec.taxonomy_, self.subject_bits_),
-            off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_),
+            req_subject=facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
+                                    headline_first=True),
+            off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
+                                    headline_first=True),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )

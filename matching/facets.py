@@ -12,6 +12,11 @@ A concept names the group it or its nearest ancestor belongs to; a broader conce
 group below it ("KS2" names lower and upper KS2; "Languages" every language), and so does a
 concept whose nearest such ancestor does ("MFL leadership" under "Languages"). A stage word
 inside a longer taxonomy phrase ("Year 6 writing moderation" is one alias) is not seen.
+
+For subjects, what the title and tags name comes first (``headline_first``): a request titled
+"KS2 Spanish scheme" that explains "we're switching from French" is about Spanish. Key stages
+are read from the whole post: "Phonics catch-up for Y3" children who did not pass the check
+in Y1 is met by a KS1 phonics offer.
 """
 
 from __future__ import annotations
@@ -82,11 +87,14 @@ def subject_bits(taxonomy: Taxonomy,
     return facet_bits(taxonomy, subjects)
 
 
-def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, int]) -> np.ndarray:
+def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, int], *,
+                headline_first: bool = False) -> np.ndarray:
     """Per post, the groups it names (0 when it names none, or every one).
 
-    A broader concept counts only if the post names nothing narrower within it: a post
-    tagged "MFL" and about Spanish is about Spanish.
+    What the title and tags name comes first: only when they name no group does the
+    description count, so "KS2 Spanish scheme" whose description adds "we teach Spanish, not
+    French" is about Spanish. A broader concept counts only if the post names nothing
+    narrower within it: a post tagged "MFL" and about Spanish is about Spanish.
     """
     everything = 0
     for mask in bits.values():
@@ -96,19 +104,34 @@ def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, i
     if isinstance(posts, AnalysedPosts):
         # The flat arrays, without building a PostText per post (national scale).
         code_bits = np.array([bits.get(c, 0) for c in taxonomy.ids], dtype=np.int64)
-        entry = code_bits[posts.concept_code] * (posts.concept_weight > 0)
+        weight = posts.concept_weight
+        entry = code_bits[posts.concept_code] * (weight > 0)
         post = np.repeat(np.arange(len(posts)), np.diff(posts.concept_ptr))
     else:
-        named = [(i, bits.get(cid, 0)) for i, text in enumerate(posts) for cid in text.concepts]
-        post = np.array([i for i, _ in named], dtype=np.int64)
-        entry = np.array([m for _, m in named], dtype=np.int64)
+        named = [(i, bits.get(cid, 0), w) for i, text in enumerate(posts)
+                 for cid, w in text.concepts.items()]
+        post = np.array([i for i, _, _ in named], dtype=np.int64)
+        entry = np.array([m for _, m, _ in named], dtype=np.int64)
+        weight = np.array([w for _, _, w in named], dtype=np.float64)
+    out = _groups(len(posts), post, entry)
+    if headline_first:
+        # Tags and the title carry source weight 1; the description less (features).
+        headline = weight >= 1.0
+        lead = _groups(len(posts), post[headline], entry[headline])
+        out = np.where(lead != 0, lead & out, out)
+    out[out == everything] = 0
+    return out
+
+
+def _groups(n: int, post: np.ndarray, entry: np.ndarray) -> np.ndarray:
+    """Per post, the union of its entries' groups, a broad entry only where no narrower one
+    of its groups is named."""
     single = (entry & (entry - 1)) == 0  # one group (or none)
-    out = np.zeros(len(posts), dtype=np.int64)
+    out = np.zeros(n, dtype=np.int64)
     np.bitwise_or.at(out, post[single], entry[single])
     broad = np.flatnonzero(~single)
     keep = broad[(entry[broad] & out[post[broad]]) == 0]
     np.bitwise_or.at(out, post[keep], entry[keep])
-    out[out == everything] = 0
     return out
 
 

@@ -97,3 +97,35 @@ def test_an_offer_for_another_subject_loses_half_its_score() -> None:
     # Without the penalty the French offer would be suggested for the Spanish request.
     assert ("es", "fr") in {(p["request"], p["offer"]) for p in plain["pairs"]}
     assert ("es", "fr") not in {(p["request"], p["offer"]) for p in out["pairs"]}
+
+
+def test_what_the_title_names_comes_before_the_description() -> None:
+    tax = Taxonomy.load()
+    bits = subject_bits(tax)
+    titles = ["KS2 Spanish scheme", "Languages scheme for KS2", "Scheme for KS2"]
+    descriptions = ["We teach Spanish, not French.", "We teach Spanish, not French.",
+                    "We teach Spanish, not French."]
+    analysed = PostVectorizer(taxonomy=tax).analyse_fields(titles, descriptions, [[]] * 3)
+    spanish, french = bits["mfl-spanish"], bits["mfl-french"]
+    # Read as a whole, each post names both languages.
+    assert facet_masks(analysed, tax, bits).tolist() == [spanish | french] * 3
+    first = facet_masks(analysed, tax, bits, headline_first=True)
+    # The title's subject wins; a broad title is narrowed by the description; a title with
+    # no subject leaves the description to say it.
+    assert first.tolist() == [spanish, spanish | french, spanish | french]
+    assert np.array_equal(facet_masks(list(analysed), tax, bits, headline_first=True), first)
+
+
+def test_a_request_that_mentions_the_subject_it_is_leaving_is_not_met_by_it() -> None:
+    data = {
+        "schools": SCHOOLS,
+        "offers": [offer("fr", "b", "KS2 French scheme and live lessons")],
+        "requests": [{"id": "es", "school": "a", "title": "KS2 Spanish scheme",
+                      "description": "We teach Spanish, not French - anyone got a scheme?",
+                      "format": "either"}],
+    }
+    out = match(data)
+    plain = Matcher(subject_penalty=0.0).fit_predict(data)
+    assert [p["offer"] for p in plain["pairs"]] == ["fr"]
+    assert out["pairs"] == []
+    assert out["ranked"]["es"][0]["score"] <= plain["ranked"]["es"][0]["score"] / 2 + 0.005
