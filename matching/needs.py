@@ -39,6 +39,19 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 
+# Someone's time by the week ("a few hours a week", "2 days a week") asked for as a loan, a
+# share or paid cover: both must appear ("I teach 4 days a week" alone is context).
+_TIME = re.compile(
+    r"\b(?:a few|a couple of|couple of|some|one|two|three|four|half|\d+(?:\.\d+)?) "
+    r"(?:hours?|days?|mornings?|afternoons?|sessions?) (?:a|per|each) "
+    r"(?:week|fortnight|month|term)\b",
+    re.IGNORECASE,
+)
+_BORROW = re.compile(
+    r"\b(?:share|lend|borrow|cover|paid|pay)\b|\b(?:someone|anyone)(?:'|\u2019)s\b",
+    re.IGNORECASE,
+)
+
 _PROVIDES = re.compile(
     r"\b(?:for|to) hire\b"
     r"|\bavailable (?:for|to) (?:hire|let|lettings|loan|borrow)\b"
@@ -57,7 +70,10 @@ _PROVIDES = re.compile(
 
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
-    return bool(_ASKS.search(title) or _ASKS.search(description))
+    if _ASKS.search(title) or _ASKS.search(description):
+        return True
+    text = f"{title}\n{description}"
+    return bool(_TIME.search(text) and _BORROW.search(text))
 
 
 def provides_service(title: str, description: str = "") -> bool:
@@ -71,7 +87,9 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
               "loan of", "supply ", "company", "firm", "trainer", "driver", "photographer",
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
-              "caterer", "cleaner")
+              "caterer", "cleaner", "a week", "per week", "each week", "a fortnight",
+              "per fortnight", "each fortnight", "a month", "per month", "each month", "a term",
+              "per term", "each term")
 _PROVIDE_STEMS = ("hire", "available ", "letting", "spare ", "capacity", "lend", "loan", "buy",
                   "supply pool", "interpret", "translat", "borrow", "free to", "away", "donat")
 
@@ -84,7 +102,7 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
     for the stems with str.find over one case-folded text (C speed), then only posts with a
     stem are read by the pattern: same answers, a fraction of the time.
     """
-    search = (_ASKS if requests else _PROVIDES).search
+    read = asks_for_service if requests else provides_service
     stems = _ASK_STEMS if requests else _PROVIDE_STEMS
     folded = [f"{t}\n{d}".casefold() for t, d in zip(titles, descriptions, strict=True)]
     text = "\0".join(folded)
@@ -99,5 +117,5 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
             at = text.find(stem, at + 1)
     flags = np.zeros(len(folded), dtype=bool)
     for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
-        flags[i] = search(titles[i]) is not None or search(descriptions[i]) is not None
+        flags[i] = read(titles[i], descriptions[i])
     return flags

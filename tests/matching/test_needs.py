@@ -20,6 +20,9 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Supply cover", "Does anyone have a supply teacher they rate?"),
     ("Which coach firm for residentials?", ""),
     ("Asbestos management survey", ""),
+    ("Site manager needed",
+     "Could we share someone\u2019s site manager a few hours a week for checks?"),
+    ("SBM for maternity leave", "Someone to run our finance office 2 days a week - paid."),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -34,6 +37,8 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Gymnastics confidence", "We pay a sports coach now, but want our own staff to teach it."),
     ("Coaching for middle leaders", "A coach to talk things through with, not a course."),
     ("Parent survey", "How do you get more than a handful of replies?"),
+    ("New SENCo", "I teach 4 days a week and have two annual reviews next month."),
+    ("Sharing our planning", "We plan maths together one afternoon a week; ideas welcome."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
