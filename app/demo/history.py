@@ -220,15 +220,19 @@ def _live_partnerships(now: datetime, rng: random.Random, summary: HistorySummar
     partnerships = db.session.scalars(
         sa.select(Partnership).order_by(Partnership.introduced_at)
     ).all()
-    for p in partnerships[:-1]:  # the newest waits for its aims: the demo always shows one
+    for i, p in enumerate(partnerships[:-1]):  # the newest waits for its aims: always shown
         age = (now - p.introduced_at).days
-        if age >= 10 and rng.random() < 0.9:
-            agreed = p.introduced_at + timedelta(days=rng.randint(5, 10))
+        # The second newest always has its aims agreed and has not started, whichever pairs
+        # the matcher made and whatever the rolls: the demo shows every stage.
+        pending = i == len(partnerships) - 2
+        if pending or (age >= 10 and rng.random() < 0.9):
+            agreed = min(p.introduced_at + timedelta(days=rng.randint(5, 10)),
+                         now - timedelta(hours=1))
             # Those introduced in the last three weeks start after next week, so the demo always
             # shows partnerships with aims agreed that have not started yet.
-            _agree(p, agreed, rng, not_before=(now + timedelta(days=7)).date() if age < 24
-                   else None)
-            if rng.random() < 0.1:
+            _agree(p, agreed, rng, not_before=(now + timedelta(days=7)).date()
+                   if age < 24 or pending else None)
+            if not pending and rng.random() < 0.1:
                 transition(p, S.WITHDRAWN, agreed + timedelta(days=rng.randint(3, 20)))
                 p.withdrawn_reason = "Staffing changes mean we can't give it the time this year"
                 continue
