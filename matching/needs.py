@@ -21,7 +21,10 @@ _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone) use\b"
     r"|\bservic(?:ing|ed)\b"
     r"|\b(?:suppliers?|contractors?|tradesmen|tradespeople)\b"
-    r"|\b(?:interpreters?|translators?)\b"
+    # "No interpreter until next month" is the school's situation, not what it asks for.
+    # (The look-behinds follow the word so they only run where it is found.)
+    r"|\b(?:interpreter|translator)s?\b(?<!no interpreter)(?<!no interpreters)"
+    r"(?<!no translator)(?<!no translators)(?<!without an interpreter)(?<!without a translator)"
     r"|\bbuy (?:in|time)\b"
     r"|\b(?:to|for) hire\b"
     r"|\brecommend (?:a|an|any) (?:company|firm|supplier|provider|contractor)\b"
@@ -61,6 +64,11 @@ _PROVIDES = re.compile(
     r"|\bcan (?:lend|loan)\b|\bon loan\b|\bto (?:lend|borrow)\b|\bloan:"
     r"|\bbuy (?:in|time)\b|\bbuy(?:ing)? our\b"
     r"|\bsupply pool\b"
+    # Priced time ("paid at her hourly rate", "charged at cost") or time set aside for others.
+    r"|\bcharged at\b|\bat cost\b|\b(?:hourly|daily|day|sessional) rate\b"
+    r"|\bfor a (?:small )?fee\b|\bwe charge\b"
+    r"|\b(?:a|one|two|three|four|\d+) (?:days?|afternoons?|mornings?|sessions?|hours?)"
+    r"(?: a week)? (?:free|spare)\b"
     r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
     # Things to give away are a resource, not know-how.
     r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b",
@@ -87,11 +95,10 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
               "loan of", "supply ", "company", "firm", "trainer", "driver", "photographer",
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
-              "caterer", "cleaner", "a week", "per week", "each week", "a fortnight",
-              "per fortnight", "each fortnight", "a month", "per month", "each month", "a term",
-              "per term", "each term")
-_PROVIDE_STEMS = ("hire", "available ", "letting", "spare ", "capacity", "lend", "loan", "buy",
-                  "supply pool", "interpret", "translat", "borrow", "free to", "away", "donat")
+              "caterer", "cleaner", "week", "fortnight", "month", "term")
+_PROVIDE_STEMS = ("hire", "available ", "letting", "spare", "capacity", "lend", "loan", "buy",
+                  "supply pool", "interpret", "translat", "borrow", "free", "away", "donat",
+                  "charge", "at cost", "rate", "fee")
 
 
 def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,

@@ -52,6 +52,16 @@ def test_offers_of_a_service_or_time() -> None:
     assert provides_service("Ukuleles", "A class set we are happy to lend for a year.")
     assert provides_service("Donating outgrown uniform", "")
     assert not provides_service("Art \u2013 sketchbooks and a curriculum that builds skills", "")
+    # Priced time, or time set aside for other schools, is a service too.
+    assert provides_service("TA for parent meetings", "Speaks Polish (paid at her hourly rate).")
+    assert provides_service("Clubs run by our coach", "Two afternoons free (charged at cost).")
+    assert not provides_service("Phonics", "Feel free to visit; we moderate feedback termly.")
+
+
+def test_a_service_the_request_does_without_is_not_what_it_asks_for() -> None:
+    assert asks_for_service("Polish interpreter for parents' evening", "")
+    assert not asks_for_service("Three new arrivals, no English",
+                                "No interpreter until next month. Where do we start?")
 
 
 def test_flags_read_title_and_description_per_post() -> None:
@@ -63,9 +73,11 @@ def test_flags_read_title_and_description_per_post() -> None:
 def test_flags_agree_with_the_patterns_post_by_post() -> None:
     # The stems only choose which posts the patterns read; the answers are the patterns'.
     titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
-              "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use"]
+              "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use",
+              "Site manager", "Coach", "New arrivals"]
     descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
-                    ""]
+                    "", "Could we share someone's a few hours a week?",
+                    "Two afternoons free, charged at cost", "No interpreter yet"]
     for requests, single in ((True, asks_for_service), (False, provides_service)):
         flags = service_flags(titles, descriptions, requests=requests)
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
