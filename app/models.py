@@ -182,6 +182,22 @@ class TagAlias(db.Model):
     __table_args__ = (sa.UniqueConstraint("tag_id", "text", "is_abbreviation"),)
 
 
+class RetiredConcept(db.Model):
+    """A shipped concept a coordinator merged into another: reloading the shipped taxonomy
+    must not bring it back."""
+
+    __tablename__ = "retired_concept"
+
+    slug: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    # The concept it lives on in; null if that one was later merged away too and deleted.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("tag.id", ondelete="SET NULL"), index=True
+    )
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    merged_into: Mapped[Tag | None] = relationship()
+
+
 class Post(db.Model):
     """An offer (what a school can give) or a request (what it needs)."""
 

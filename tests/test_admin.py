@@ -491,6 +491,35 @@ def test_load_shipped_taxonomy_button(
     assert "already has every shipped concept" in again.get_data(as_text=True)
 
 
+def test_a_merged_concept_stays_merged_when_the_shipped_taxonomy_is_reloaded(
+    app: Flask, coordinator_client: FlaskClient, make: type[Factories]
+) -> None:
+    send_tag = make.tag("send", "SEND")
+    sen = make.tag("sen", "SEN", parent=send_tag)
+    services.merge_concepts(sen, send_tag)
+    # Later the two are merged on into a third: the first slug follows.
+    inclusion = make.tag("inclusion", "Inclusion")
+    services.merge_concepts(db.session.get(Tag, send_tag.id), inclusion)
+    shipped = {
+        "version": 1,
+        "concepts": [
+            {"id": "send", "label": "SEND", "parent": None},
+            {"id": "sen", "label": "SEN", "parent": "send"},
+            {"id": "send-autism", "label": "Autism", "parent": "sen", "aliases": ["ASD"]},
+        ],
+    }
+
+    assert taxonomy_services.seed_taxonomy(shipped) == 1
+
+    db.session.expire_all()
+    slugs = set(db.session.scalars(sa.select(Tag.slug)))
+    assert slugs == {"inclusion", "send-autism"}
+    # A new shipped concept under a merged one goes under the concept it became.
+    autism = db.session.scalar(sa.select(Tag).where(Tag.slug == "send-autism"))
+    assert autism.parent_id == inclusion.id
+    assert taxonomy_services.seed_taxonomy(shipped) == 0
+
+
 # ----- outbox ----------------------------------------------------------------------------------
 
 

@@ -18,7 +18,18 @@ from sqlalchemy.orm import selectinload
 
 from app.audit.services import record
 from app.extensions import db
-from app.models import Post, PostKind, PostStatus, Role, School, Tag, TagAlias, User, post_tag
+from app.models import (
+    Post,
+    PostKind,
+    PostStatus,
+    RetiredConcept,
+    Role,
+    School,
+    Tag,
+    TagAlias,
+    User,
+    post_tag,
+)
 from app.taxonomy.services import normalise
 
 # ---------------------------------------------------------------------------------------------
@@ -606,6 +617,15 @@ def merge_concepts(source: Tag, target: Tag, *, by: User | None = None) -> Merge
                     "children": plan.children,
                 },
             )
+        # Remember the slug (and any it had taken over), so reloading the shipped taxonomy
+        # does not bring the merged concept back.
+        db.session.execute(
+            sa.update(RetiredConcept)
+            .where(RetiredConcept.merged_into_id == source.id)
+            .values(merged_into_id=target.id)
+        )
+        if db.session.get(RetiredConcept, source.slug) is None:
+            db.session.add(RetiredConcept(slug=source.slug, merged_into_id=target.id))
         db.session.delete(source)
         db.session.commit()
     except Exception:

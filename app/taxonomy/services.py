@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import Tag, TagAlias
+from app.models import RetiredConcept, Tag, TagAlias
 from matching.taxonomy import normalise
 
 
@@ -24,13 +24,17 @@ def default_taxonomy() -> dict[str, Any]:
 def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
     """Load concepts and aliases that the database lacks; returns how many concepts were added.
 
-    Idempotent: existing concepts (by slug) keep the coordinators' edits.
+    Idempotent: existing concepts (by slug) keep the coordinators' edits, and concepts they
+    merged into others stay merged.
     """
     data = data or default_taxonomy()
     existing = {t.slug: t for t in db.session.scalars(sa.select(Tag))}
+    retired = {
+        r.slug: r.merged_into for r in db.session.scalars(sa.select(RetiredConcept))
+    }
     added: dict[str, Tag] = {}
     for concept in data["concepts"]:
-        if concept["id"] in existing:
+        if concept["id"] in existing or concept["id"] in retired:
             continue
         tag = Tag(slug=concept["id"], label=concept["label"])
         for text in concept.get("aliases", []):
@@ -41,10 +45,11 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
             )
         added[concept["id"]] = tag
         db.session.add(tag)
-    known = existing | added
+    # A new concept whose shipped parent was merged away goes under the concept it became.
+    known = {slug: tag for slug, tag in retired.items() if tag is not None} | existing | added
     for concept in data["concepts"]:
         if concept["id"] in added and concept.get("parent"):
-            added[concept["id"]].parent = known[concept["parent"]]
+            added[concept["id"]].parent = known.get(concept["parent"])
     db.session.commit()
     return len(added)
 
