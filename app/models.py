@@ -182,6 +182,21 @@ class TagAlias(db.Model):
     __table_args__ = (sa.UniqueConstraint("tag_id", "text", "is_abbreviation"),)
 
 
+class RetiredAlias(db.Model):
+    """A name a coordinator removed from a concept: reloading the shipped taxonomy must not
+    add it back."""
+
+    __tablename__ = "retired_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int] = mapped_column(sa.ForeignKey("tag.id", ondelete="CASCADE"), index=True)
+    normalised: Mapped[str] = mapped_column(sa.String(120))
+    is_abbreviation: Mapped[bool] = mapped_column(default=False)
+    retired_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("tag_id", "normalised", "is_abbreviation"),)
+
+
 class RetiredConcept(db.Model):
     """A shipped concept a coordinator merged into another: reloading the shipped taxonomy
     must not bring it back."""

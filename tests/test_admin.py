@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from app.admin import services
 from app.extensions import db
 from app.mail import Mail, send
-from app.models import Post, PostKind, PostStatus, School, Tag, TagAlias, User
+from app.models import Post, PostKind, PostStatus, RetiredAlias, School, Tag, TagAlias, User
 from app.taxonomy import services as taxonomy_services
 from tests.conftest import csrf_token, sign_in
 from tests.factories import Factories
@@ -518,6 +518,60 @@ def test_a_merged_concept_stays_merged_when_the_shipped_taxonomy_is_reloaded(
     autism = db.session.scalar(sa.select(Tag).where(Tag.slug == "send-autism"))
     assert autism.parent_id == inclusion.id
     assert taxonomy_services.seed_taxonomy(shipped) == 0
+
+
+def test_a_release_s_new_names_reach_concepts_already_here(
+    app: Flask, make: type[Factories]
+) -> None:
+    moderation = make.tag("assessment-moderation", "Moderation")
+    services.update_concept(moderation, "Moderation", None, ["moderation", "mod partners"], [])
+    # A coordinator removed a name that misfired; another concept already uses one.
+    services.update_concept(moderation, "Moderation", None, ["moderation"], [])
+    other = make.tag("writing", "Writing")
+    services.update_concept(other, "Writing", None, ["writing mod"], [])
+    shipped = {
+        "version": 1,
+        "concepts": [
+            {"id": "assessment-moderation", "label": "Moderation", "parent": None,
+             "aliases": ["moderation", "Y6 mod", "mod partners", "writing mod"],
+             "abbreviations": ["EXS"]},
+        ],
+    }
+
+    assert taxonomy_services.add_shipped_names(shipped) == 2
+
+    db.session.expire_all()
+    tag = db.session.get(Tag, moderation.id)
+    assert sorted((a.text, a.is_abbreviation) for a in tag.aliases) == [
+        ("EXS", True), ("Y6 mod", False), ("moderation", False)]
+    assert taxonomy_services.add_shipped_names(shipped) == 0
+    # Typing a removed name in again forgets that it was removed.
+    services.update_concept(tag, "Moderation", None, ["moderation", "Y6 mod", "mod partners"],
+                            ["EXS"])
+    services.update_concept(tag, "Moderation", None, ["moderation", "Y6 mod"], ["EXS"])
+    assert taxonomy_services.add_shipped_names(shipped) == 0
+    services.update_concept(tag, "Moderation", None, ["moderation", "Y6 mod", "Mod partners"],
+                            ["EXS"])
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(RetiredAlias).where(
+            RetiredAlias.tag_id == tag.id)) == 0
+
+
+def test_load_shipped_taxonomy_button_adds_new_names(
+    app: Flask, coordinator_client: FlaskClient, make: type[Factories],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make.tag("maths", "Maths")
+    shipped = {"version": 1, "concepts": [
+        {"id": "maths", "label": "Maths", "parent": None, "aliases": ["numeracy", "sums"]}]}
+    monkeypatch.setattr(taxonomy_services, "default_taxonomy", lambda: shipped)
+    token = csrf_token(coordinator_client, "/coordinator/taxonomy/new")
+
+    response = coordinator_client.post(
+        "/coordinator/taxonomy/load", data={"csrf_token": token}, follow_redirects=True
+    )
+
+    assert "Added 0 concepts and 2 other names" in response.get_data(as_text=True)
 
 
 # ----- outbox ----------------------------------------------------------------------------------

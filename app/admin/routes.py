@@ -97,11 +97,12 @@ def taxonomy() -> ResponseReturnValue:
 @bp.post("/taxonomy/load")
 @coordinator_required
 def taxonomy_load() -> ResponseReturnValue:
-    added = services.reload_shipped_taxonomy(by=g.user)
-    if added:
-        flash(f"Added {added} concepts from the shipped taxonomy", "success")
+    added, names = services.reload_shipped_taxonomy(by=g.user)
+    if added or names:
+        flash(f"Added {added} concepts and {names} other names from the shipped taxonomy",
+              "success")
     else:
-        flash("The taxonomy already has every shipped concept", "success")
+        flash("The taxonomy already has every shipped concept and name", "success")
     return redirect(url_for("admin.taxonomy"))
 
 

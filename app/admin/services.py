@@ -22,6 +22,7 @@ from app.models import (
     Post,
     PostKind,
     PostStatus,
+    RetiredAlias,
     RetiredConcept,
     Role,
     School,
@@ -449,8 +450,17 @@ def check_concept(
 
 
 def _set_aliases(tag: Tag, texts: list[str], is_abbreviation: bool) -> None:
-    """Make the concept's aliases of one kind exactly `texts` (keeping unchanged rows)."""
+    """Make the concept's aliases of one kind exactly `texts` (keeping unchanged rows).
+
+    Names removed from an existing concept are remembered (RetiredAlias), so reloading the
+    shipped taxonomy does not add them back; a name typed in again is forgotten there.
+    """
     wanted = {text for text in texts}
+    removed = {
+        alias.normalised
+        for alias in list(tag.aliases)
+        if alias.is_abbreviation == is_abbreviation and alias.text not in wanted
+    }
     for alias in list(tag.aliases):
         if alias.is_abbreviation == is_abbreviation and alias.text not in wanted:
             tag.aliases.remove(alias)
@@ -461,6 +471,21 @@ def _set_aliases(tag: Tag, texts: list[str], is_abbreviation: bool) -> None:
                 TagAlias(text=text, normalised=normalise(text), is_abbreviation=is_abbreviation)
             )
             have.add(text)
+    if tag.id is None:
+        return
+    kept = {normalise(text) for text in texts}
+    retired = {
+        r.normalised: r
+        for r in db.session.scalars(
+            sa.select(RetiredAlias).where(
+                RetiredAlias.tag_id == tag.id, RetiredAlias.is_abbreviation == is_abbreviation
+            )
+        )
+    }
+    for key in kept & retired.keys():
+        db.session.delete(retired[key])
+    for key in sorted(removed - kept - retired.keys()):
+        db.session.add(RetiredAlias(tag_id=tag.id, normalised=key, is_abbreviation=is_abbreviation))
 
 
 def _concept_details(tag: Tag) -> dict[str, object]:
@@ -626,6 +651,7 @@ def merge_concepts(source: Tag, target: Tag, *, by: User | None = None) -> Merge
         )
         if db.session.get(RetiredConcept, source.slug) is None:
             db.session.add(RetiredConcept(slug=source.slug, merged_into_id=target.id))
+        db.session.execute(sa.delete(RetiredAlias).where(RetiredAlias.tag_id == source.id))
         db.session.delete(source)
         db.session.commit()
     except Exception:
@@ -634,18 +660,22 @@ def merge_concepts(source: Tag, target: Tag, *, by: User | None = None) -> Merge
     return plan
 
 
-def reload_shipped_taxonomy(*, by: User | None = None) -> int:
-    """Add the shipped concepts the database lacks; returns how many were added."""
-    from app.taxonomy.services import seed_taxonomy
+def reload_shipped_taxonomy(*, by: User | None = None) -> tuple[int, int]:
+    """Add the shipped concepts the database lacks, and the shipped names its concepts lack;
+    returns how many of each were added."""
+    from app.taxonomy.services import add_shipped_names, seed_taxonomy
 
     # Added first, so seed_taxonomy's commit saves the entry with the concepts.
     event = record(by, "reload_taxonomy", None, "Reloaded the shipped taxonomy") if by else None
     added = seed_taxonomy()
+    names = add_shipped_names()
     if event is not None:
-        event.summary = f"Reloaded the shipped taxonomy: {added} concepts added"
-        event.details = {"added": added}
+        event.summary = (
+            f"Reloaded the shipped taxonomy: {added} concepts and {names} other names added"
+        )
+        event.details = {"added": added, "names": names}
         db.session.commit()
-    return added
+    return added, names
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models import RetiredConcept, Tag, TagAlias
+from app.models import RetiredAlias, RetiredConcept, Tag, TagAlias
 from matching.taxonomy import normalise
 
 
@@ -52,6 +52,57 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
             added[concept["id"]].parent = known.get(concept["parent"])
     db.session.commit()
     return len(added)
+
+
+def add_shipped_names(data: dict[str, Any] | None = None) -> int:
+    """Add the shipped aliases and abbreviations that concepts already here lack; returns how
+    many were added.
+
+    A release's new vocabulary ("Y6 mod") thus reaches a running partnership. A name is left
+    out if a coordinator removed it from that concept, or another concept already uses it.
+    """
+    data = data or default_taxonomy()
+    query = sa.select(Tag).options(selectinload(Tag.aliases))
+    tags = {t.slug: t for t in db.session.scalars(query)}
+    retired = set(
+        db.session.execute(
+            sa.select(RetiredAlias.tag_id, RetiredAlias.normalised, RetiredAlias.is_abbreviation)
+        ).tuples()
+    )
+    owner: dict[str, int] = {}  # a label or alias -> the concept that uses it
+    for tag in tags.values():
+        owner.setdefault(normalise(tag.label), tag.id)
+        for alias in tag.aliases:
+            if not alias.is_abbreviation:
+                owner.setdefault(alias.normalised, tag.id)
+    added = 0
+    for concept in data["concepts"]:
+        tag = tags.get(concept["id"])
+        if tag is None:
+            continue
+        have = {(a.normalised, a.is_abbreviation) for a in tag.aliases}
+        for is_abbreviation, texts in (
+            (False, concept.get("aliases", [])),
+            (True, concept.get("abbreviations", [])),
+        ):
+            for text in texts:
+                key = normalise(text)
+                if (
+                    not key
+                    or (key, is_abbreviation) in have
+                    or (tag.id, key, is_abbreviation) in retired
+                    or (not is_abbreviation and owner.get(key, tag.id) != tag.id)
+                ):
+                    continue
+                tag.aliases.append(
+                    TagAlias(text=text, normalised=key, is_abbreviation=is_abbreviation)
+                )
+                have.add((key, is_abbreviation))
+                if not is_abbreviation:
+                    owner[key] = tag.id
+                added += 1
+    db.session.commit()
+    return added
 
 
 def tag_lookup() -> dict[str, Tag]:
