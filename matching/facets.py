@@ -91,10 +91,10 @@ def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, i
                 headline_first: bool = False) -> np.ndarray:
     """Per post, the groups it names (0 when it names none, or every one).
 
-    What the title and tags name comes first: only when they name no group does the
-    description count, so "KS2 Spanish scheme" whose description adds "we teach Spanish, not
-    French" is about Spanish. A broader concept counts only if the post names nothing
-    narrower within it: a post tagged "MFL" and about Spanish is about Spanish.
+    With ``headline_first``, what the title and tags name comes first: only when they name
+    no group does the description count, so "KS2 Spanish scheme" whose description adds "we
+    teach Spanish, not French" is about Spanish. A broader concept counts only if the post
+    names nothing narrower within it: a post tagged "MFL" and about Spanish is about Spanish.
     """
     everything = 0
     for mask in bits.values():

@@ -456,13 +456,10 @@ def _set_aliases(tag: Tag, texts: list[str], is_abbreviation: bool) -> None:
     shipped taxonomy does not add them back; a name typed in again is forgotten there.
     """
     wanted = {text for text in texts}
-    removed = {
-        alias.normalised
-        for alias in list(tag.aliases)
-        if alias.is_abbreviation == is_abbreviation and alias.text not in wanted
-    }
+    removed: set[str] = set()
     for alias in list(tag.aliases):
         if alias.is_abbreviation == is_abbreviation and alias.text not in wanted:
+            removed.add(alias.normalised)
             tag.aliases.remove(alias)
     have = {a.text for a in tag.aliases if a.is_abbreviation == is_abbreviation}
     for text in texts:
