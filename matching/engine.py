@@ -28,6 +28,7 @@ from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
 from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
+from matching.languages import language_masks, speaker_requests
 from matching.needs import service_flags
 from matching.schema import Problem, validate
 from matching.taxonomy import Taxonomy
@@ -123,6 +124,8 @@ class _Run:
     off_stage: np.ndarray
     req_subject: np.ndarray
     off_subject: np.ndarray
+    # Languages each request needs a speaker of (matching.languages; 0: not such a request).
+    req_language: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -170,6 +173,10 @@ class Matcher(BaseEstimator):
         subject is the one its title or tags name, if any, else its description's.
     subjects : tuple of tuples of str
         Concept ids of each curriculum subject (see matching.facets.SUBJECTS).
+    language_penalty : float
+        The same for a request for an interpreter or speaker of some languages and an offer
+        that names only other languages ("Arabic interpreter?" and "Letter translation -
+        Punjabi, Urdu, Polish"; see matching.languages).
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -219,6 +226,7 @@ class Matcher(BaseEstimator):
         stage_penalty: float = 0.5,
         subject_penalty: float = 0.5,
         subjects: tuple[tuple[str, ...], ...] = SUBJECTS,
+        language_penalty: float = 0.5,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -254,6 +262,7 @@ class Matcher(BaseEstimator):
         self.stage_penalty = stage_penalty
         self.subject_penalty = subject_penalty
         self.subjects = subjects
+        self.language_penalty = language_penalty
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -421,6 +430,9 @@ class Matcher(BaseEstimator):
                                     headline_first=True),
             off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
                                     headline_first=True),
+            req_language=speaker_requests([r.title for r in problem.requests],
+                                          [r.description for r in problem.requests],
+                                          [r.tags for r in problem.requests]),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
@@ -503,6 +515,7 @@ class Matcher(BaseEstimator):
             1.0 - self.stage_penalty)
         factor[clash(run.req_subject[cands.request], run.off_subject[cands.offer])] *= (
             1.0 - self.subject_penalty)
+        factor[self._other_languages(run, cands)] *= 1.0 - self.language_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
@@ -510,6 +523,23 @@ class Matcher(BaseEstimator):
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order])
+
+    @staticmethod
+    def _other_languages(run: _Run, cands: Candidates) -> np.ndarray:
+        """Per candidate: the request needs a speaker of some languages and the offer names
+        only others (offers are only read where needed)."""
+        wanted = run.req_language[cands.request]
+        out = np.zeros(len(wanted), dtype=bool)
+        ask = np.flatnonzero(wanted != 0)
+        if not len(ask):
+            return out
+        offers = np.unique(cands.offer[ask])
+        posts = [run.problem.offers[o] for o in offers.tolist()]
+        named = np.zeros(len(run.problem.offers), dtype=np.int64)
+        named[offers] = language_masks([p.title for p in posts], [p.description for p in posts],
+                                       [p.tags for p in posts])
+        out[ask] = clash(wanted[ask], named[cands.offer[ask]])
+        return out
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""

@@ -1,0 +1,87 @@
+"""Which community languages a request for a speaker needs, and which an offer provides.
+
+A school asking for an interpreter, a translator or a speaker of a language ("Arabic
+interpreter?", "Ukrainian speaker for parents' evening") is not helped by staff who speak
+other languages, however close the rest of the words. The matcher lowers such pairs' scores
+(its ``language_penalty``): the request names languages, the offer names languages, and they
+share none. Requests for know-how about families who speak a language ("our Romanian
+families") are left alone: that know-how carries across languages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+__all__ = ["LANGUAGES", "language_masks", "speaker_requests"]
+
+# The languages English primary schools most often need interpreting, one group each (at
+# most 62); each name is matched as a whole word, with its "-speaking" forms.
+LANGUAGES: tuple[tuple[str, ...], ...] = (
+    ("arabic",), ("urdu",), ("punjabi",), ("bengali", "bangla", "sylheti"), ("gujarati",),
+    ("hindi",), ("tamil",), ("pashto", "pushto"), ("dari",), ("farsi", "persian"),
+    ("kurdish", "sorani", "kurmanji"), ("somali",), ("tigrinya",), ("amharic",),
+    ("polish",), ("romanian",), ("bulgarian",), ("lithuanian",), ("latvian",),
+    ("russian",), ("ukrainian",), ("czech",), ("slovak",), ("hungarian",), ("albanian",),
+    ("turkish",), ("portuguese",), ("spanish",), ("french",), ("italian",), ("german",),
+    ("mandarin", "cantonese", "chinese"), ("vietnamese",), ("tagalog",), ("malayalam",),
+    ("telugu",), ("nepali",), ("yoruba",), ("igbo",), ("shona",), ("swahili",),
+    ("bsl", "british sign language"), ("makaton",),
+)
+
+_WORD = {name: i for i, group in enumerate(LANGUAGES) for name in group}
+_NAMES = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(n) for n in _WORD), key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+# A request for a person who speaks, interprets or translates (not know-how about families).
+_SPEAKER = re.compile(
+    r"\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ion|ing)|speakers?|speaking|speaks"
+    r"|signer|signing)\b",
+    re.IGNORECASE,
+)
+_SPEAKER_STEMS = ("interpret", "translat", "speak", "sign")
+
+
+def _mask(text: str) -> int:
+    mask = 0
+    for match in _NAMES.finditer(text):
+        mask |= 1 << _WORD[match.group(1).lower()]
+    return mask
+
+
+def language_masks(titles: Sequence[str], descriptions: Sequence[str],
+                   tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per post, the languages it names as a bit set (0: none)."""
+    return np.array([_mask(f"{t}\n{d}\n{', '.join(g)}")
+                     for t, d, g in zip(titles, descriptions, tags, strict=True)],
+                    dtype=np.int64)
+
+
+def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per request, the languages it needs a speaker of (0 unless it asks for a speaker,
+    interpreter or translator and names a language).
+
+    Posts are first searched for a few stems with str.find over one case-folded text, so at
+    national scale the patterns only read the few posts that might ask for a speaker.
+    """
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                             strict=True)]
+    out = np.zeros(len(texts), dtype=np.int64)
+    # Folded one by one: folding can change a text's length ("ß" -> "ss").
+    each = [t.casefold() for t in texts]
+    folded = "\0".join(each)
+    ends = np.cumsum(np.fromiter((len(t) + 1 for t in each), dtype=np.int64, count=len(each)))
+    hits: list[int] = []
+    for stem in _SPEAKER_STEMS:
+        at = folded.find(stem)
+        while at >= 0:
+            hits.append(at)
+            at = folded.find(stem, at + 1)
+    for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
+        if _SPEAKER.search(texts[i]):
+            out[i] = _mask(texts[i])
+    return out

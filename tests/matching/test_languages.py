@@ -1,0 +1,59 @@
+"""A request for a speaker of one language is not met by staff who speak only others."""
+
+from __future__ import annotations
+
+from matching import Matcher, match
+from matching.languages import LANGUAGES, language_masks, speaker_requests
+
+
+def bit(name: str) -> int:
+    return 1 << next(i for i, group in enumerate(LANGUAGES) if name in group)
+
+
+def test_requests_for_a_speaker_name_the_languages_they_need() -> None:
+    titles = ["Arabic interpreter?", "Ukrainian speaker for parents' evening",
+              "Supporting our Romanian families", "Interpreter needed", "Stra\u00dfe",
+              "EHCP meeting"]
+    descriptions = ["", "", "Ideas for getting them to parents' evening?", "", "",
+                    "Could someone translate for a Tigrinya-speaking mum?"]
+    tags: list[list[str]] = [[], [], [], [], ["Polish interpreter"], []]
+    masks = speaker_requests(titles, descriptions, tags).tolist()
+    # Know-how about families who speak a language is not a request for a speaker; a tag
+    # counts; a text whose case-folding changes its length does not shift the others.
+    assert masks == [bit("arabic"), bit("ukrainian"), 0, 0, bit("polish"), bit("tigrinya")]
+
+
+def test_offers_name_every_language_they_give() -> None:
+    masks = language_masks(["Urdu/Punjabi/Bengali speaking staff", "Polish-speaking TA",
+                            "Induction for new arrivals"], ["", "", ""], [[], [], []])
+    assert masks.tolist() == [bit("urdu") | bit("punjabi") | bit("bengali"), bit("polish"), 0]
+
+
+def test_an_interpreter_of_other_languages_loses_half_its_score() -> None:
+    data = {
+        "offers": [
+            {"id": "urdu", "school": "b", "title": "Letter translation - Punjabi, Urdu, Polish",
+             "description": "Our staff translate letters and interpret at parents' evening.",
+             "format": "either", "capacity": 2},
+            {"id": "arabic", "school": "c", "title": "Arabic-speaking TA for parent meetings",
+             "description": "She can interpret at parents' evening (paid at her hourly rate).",
+             "format": "either", "capacity": 2},
+        ],
+        "requests": [
+            {"id": "ar", "school": "a", "title": "Arabic interpreter for parents' evening",
+             "format": "either"},
+            {"id": "families", "school": "a", "title": "Parents' evening with Urdu families",
+             "description": "How do you get them to come?", "format": "either"},
+        ],
+    }
+    out = match(data, semantic="off")
+    plain = Matcher(language_penalty=0.0, semantic="off").fit_predict(data)
+
+    def score(output: dict, r: str, o: str) -> float:
+        return next(i["score"] for i in output["ranked"][r] if i["offer"] == o)
+
+    assert abs(score(out, "ar", "urdu") - score(plain, "ar", "urdu") / 2) <= 0.005
+    assert score(out, "ar", "arabic") == score(plain, "ar", "arabic")
+    assert ("ar", "arabic") in {(p["request"], p["offer"]) for p in out["pairs"]}
+    # A request for know-how about families is not a request for a speaker.
+    assert score(out, "families", "urdu") == score(plain, "families", "urdu")
