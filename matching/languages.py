@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from matching.needs import posts_with_stems
+
 __all__ = ["LANGUAGES", "language_masks", "speaker_requests"]
 
 # The languages English primary schools most often need interpreting, one group each (at
@@ -65,23 +67,12 @@ def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],
     """Per request, the languages it needs a speaker of (0 unless it asks for a speaker,
     interpreter or translator and names a language).
 
-    Posts are first searched for a few stems with str.find over one case-folded text, so at
-    national scale the patterns only read the few posts that might ask for a speaker.
+    Only posts with one of a few stems are read by the pattern (needs.posts_with_stems).
     """
     texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
                                                              strict=True)]
     out = np.zeros(len(texts), dtype=np.int64)
-    # Folded one by one: folding can change a text's length ("ß" -> "ss").
-    each = [t.casefold() for t in texts]
-    folded = "\0".join(each)
-    ends = np.cumsum(np.fromiter((len(t) + 1 for t in each), dtype=np.int64, count=len(each)))
-    hits: list[int] = []
-    for stem in _SPEAKER_STEMS:
-        at = folded.find(stem)
-        while at >= 0:
-            hits.append(at)
-            at = folded.find(stem, at + 1)
-    for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
+    for i in posts_with_stems(texts, _SPEAKER_STEMS):
         if _SPEAKER.search(texts[i]):
             out[i] = _mask(texts[i])
     return out

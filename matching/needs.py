@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["asks_for_service", "provides_service", "service_flags"]
+__all__ = ["asks_for_service", "posts_with_stems", "provides_service", "service_flags"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone) use\b"
@@ -101,17 +101,15 @@ _PROVIDE_STEMS = ("hire", "available ", "letting", "spare", "capacity", "lend", 
                   "charge", "at cost", "rate", "fee")
 
 
-def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
-                  requests: bool) -> np.ndarray:
-    """asks_for_service (requests=True) or provides_service per post, as a boolean array.
+def posts_with_stems(texts: Sequence[str], stems: Sequence[str]) -> list[int]:
+    """Indices of the texts that contain any of the (case-folded) stems, in order.
 
-    At national scale the patterns themselves cost seconds, so the posts are first searched
-    for the stems with str.find over one case-folded text (C speed), then only posts with a
-    stem are read by the pattern: same answers, a fraction of the time.
+    At national scale a pattern read over every post costs seconds, so posts are first
+    searched for the stems with str.find over one case-folded text (C speed), and only those
+    with a stem are read by the pattern.
     """
-    read = asks_for_service if requests else provides_service
-    stems = _ASK_STEMS if requests else _PROVIDE_STEMS
-    folded = [f"{t}\n{d}".casefold() for t, d in zip(titles, descriptions, strict=True)]
+    # Folded one by one: folding can change a text's length ("ß" -> "ss").
+    folded = [t.casefold() for t in texts]
     text = "\0".join(folded)
     # Where each post's text ends (its separator's position), to map a hit to its post.
     ends = np.cumsum(np.fromiter((len(f) + 1 for f in folded), dtype=np.int64,
@@ -122,7 +120,17 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
         while at >= 0:
             hits.append(at)
             at = text.find(stem, at + 1)
-    flags = np.zeros(len(folded), dtype=bool)
-    for i in np.unique(np.searchsorted(ends, hits, side="right")).tolist():
+    return np.unique(np.searchsorted(ends, hits, side="right")).tolist()
+
+
+def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
+                  requests: bool) -> np.ndarray:
+    """asks_for_service (requests=True) or provides_service per post, as a boolean array
+    (the same answers, with only the posts that have a stem read by the patterns)."""
+    read = asks_for_service if requests else provides_service
+    stems = _ASK_STEMS if requests else _PROVIDE_STEMS
+    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
+    flags = np.zeros(len(texts), dtype=bool)
+    for i in posts_with_stems(texts, stems):
         flags[i] = read(titles[i], descriptions[i])
     return flags
