@@ -47,6 +47,10 @@ _SPEAKER = re.compile(
 _SPEAKER_STEMS = ("interpret", "translat", "speak", "sign")
 
 
+def _post_text(title: str, description: str, tags: Sequence[str]) -> str:
+    return f"{title}\n{description}\n{', '.join(tags)}"
+
+
 def _mask(text: str) -> int:
     mask = 0
     for match in _NAMES.finditer(text):
@@ -57,7 +61,7 @@ def _mask(text: str) -> int:
 def language_masks(titles: Sequence[str], descriptions: Sequence[str],
                    tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the languages it names as a bit set (0: none)."""
-    return np.array([_mask(f"{t}\n{d}\n{', '.join(g)}")
+    return np.array([_mask(_post_text(t, d, g))
                      for t, d, g in zip(titles, descriptions, tags, strict=True)],
                     dtype=np.int64)
 
@@ -69,8 +73,7 @@ def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],
 
     Only posts with one of a few stems are read by the pattern (needs.posts_with_stems).
     """
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                             strict=True)]
+    texts = [_post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
     out = np.zeros(len(texts), dtype=np.int64)
     for i in posts_with_stems(texts, _SPEAKER_STEMS):
         if _SPEAKER.search(texts[i]):

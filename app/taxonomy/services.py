@@ -29,8 +29,13 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
     """
     data = data or default_taxonomy()
     existing = {t.slug: t for t in db.session.scalars(sa.select(Tag))}
+    by_id = {t.id: t for t in existing.values()}
+    # Every tag is loaded already, so a retired slug's concept is looked up, not queried.
     retired = {
-        r.slug: r.merged_into for r in db.session.scalars(sa.select(RetiredConcept))
+        slug: by_id.get(into) if into is not None else None
+        for slug, into in db.session.execute(
+            sa.select(RetiredConcept.slug, RetiredConcept.merged_into_id)
+        ).tuples()
     }
     added: dict[str, Tag] = {}
     for concept in data["concepts"]:
