@@ -32,6 +32,7 @@ _ASKS = re.compile(
     r"|\b(?:we|i) (?:can|could|will|would|are happy to|are willing to) pay\b"
     r"|\b(?:we'll|we\u2019ll|we'd|we\u2019d) pay\b|\b(?:happy|willing) to pay\b"
     r"|\blend us\b|\bloan of\b"
+    r"|\bborrow(?:ing)?\b|\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
@@ -57,11 +58,16 @@ _BORROW = re.compile(
 
 _PROVIDES = re.compile(
     r"\b(?:for|to) hire\b"
-    r"|\bavailable (?:for|to) (?:hire|let|lettings|loan|borrow)\b"
+    r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
+    r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     r"|\blettings?\b"
     r"|\bspare (?:places|capacity|time|days?|sessions)\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
-    r"|\bcan (?:lend|loan)\b|\bon loan\b|\bto (?:lend|borrow)\b|\bloan:"
+    r"|\b(?<!not )(?<!cannot )(?<!can't )(?<!can\u2019t )lend(?:s|ing)?\b|\bloan(?:s|ed)?\b"
+    r"|\bto borrow\b"
+    # A place or a slot in it others can use.
+    r"|\b(?:can|could|happy to|we) host\b|\bslots?\b|\bcan be used\b|\buse of our\b"
+    r"|\bfree to (?:any|local|other|nearby)\b"
     r"|\bbuy (?:in|time)\b|\bbuy(?:ing)? our\b"
     r"|\bsupply pool\b"
     # Priced time ("paid at her hourly rate", "charged at cost") or time set aside for others.
@@ -93,12 +99,13 @@ def provides_service(title: str, description: str = "") -> bool:
 # is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
 _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
-              "loan of", "supply ", "company", "firm", "trainer", "driver", "photographer",
-              "electrician", "plumber", "roofer", "survey", "engineer", "technician",
-              "caterer", "cleaner", "week", "fortnight", "month", "term")
-_PROVIDE_STEMS = ("hire", "available ", "letting", "spare", "capacity", "lend", "loan", "buy",
-                  "supply pool", "interpret", "translat", "borrow", "free", "away", "donat",
-                  "charge", "at cost", "rate", "fee")
+              "loan of", "borrow", "could", "supply ", "company", "firm", "trainer", "driver",
+              "photographer", "electrician", "plumber", "roofer", "survey", "engineer",
+              "technician", "caterer", "cleaner", "week", "fortnight", "month", "term")
+_PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
+                  "host", "slot", "can be used", "use of our", "supply pool", "interpret",
+                  "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
+                  "fee")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str]) -> list[int]:

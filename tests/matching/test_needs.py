@@ -23,6 +23,10 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Site manager needed",
      "Could we share someone\u2019s site manager a few hours a week for checks?"),
     ("SBM for maternity leave", "Someone to run our finance office 2 days a week - paid."),
+    # Borrowing a thing, or using someone's place, is not asking for know-how.
+    ("Kiln", "Does anyone have a kiln we could use?"),
+    ("Borrow microscopes", "For our Y6 microorganisms unit."),
+    ("Bigger venue for the Christmas show", "Is there a hall we could borrow for one evening?"),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -39,6 +43,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Parent survey", "How do you get more than a handful of replies?"),
     ("New SENCo", "I teach 4 days a week and have two annual reviews next month."),
     ("Sharing our planning", "We plan maths together one afternoon a week; ideas welcome."),
+    ("Reading spine", "Could someone share theirs? We could then adapt it."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -56,6 +61,13 @@ def test_offers_of_a_service_or_time() -> None:
     assert provides_service("TA for parent meetings", "Speaks Polish (paid at her hourly rate).")
     assert provides_service("Clubs run by our coach", "Two afternoons free (charged at cost).")
     assert not provides_service("Phonics", "Feel free to visit; we moderate feedback termly.")
+    # A thing lent, a place or a slot in it others can use.
+    assert provides_service("Science kit", "Our lead can lend data loggers for a half term.")
+    assert provides_service("Sensory room", "Afternoons available for pupils from other schools.")
+    assert provides_service("Church hall available for performances", "")
+    assert provides_service("Pool time", "One 30-minute Tuesday slot for a nearby school.")
+    assert provides_service("Surplus PE equipment", "Free to any school, collect from us.")
+    assert not provides_service("Attendance", "Know-how only - sorry, we can't lend her out.")
 
 
 def test_a_service_the_request_does_without_is_not_what_it_asks_for() -> None:
