@@ -34,6 +34,10 @@ _ASKS = re.compile(
     r"|\blend us\b|\bloan of\b"
     r"|\bborrow(?:ing)?\b|\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
+    # A person to come in and run something, or things someone has spare.
+    r"|\blooking for an? (?:[a-z]+ ){0,2}(?:coach|tutor|volunteer|therapist)\b"
+    r"|\btutors? for\b"
+    r"|\b(?:anyone|anybody) (?:got|have|has) (?:any )?spare\b"
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
     r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
@@ -99,9 +103,10 @@ def provides_service(title: str, description: str = "") -> bool:
 # is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
 _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
-              "loan of", "borrow", "could", "supply ", "company", "firm", "trainer", "driver",
-              "photographer", "electrician", "plumber", "roofer", "survey", "engineer",
-              "technician", "caterer", "cleaner", "week", "fortnight", "month", "term")
+              "loan of", "borrow", "could", "supply ", "looking for a", "tutor for",
+              "tutors for", "spare", "company", "firm", "trainer", "driver", "photographer",
+              "electrician", "plumber", "roofer", "survey", "engineer", "technician",
+              "caterer", "cleaner", "week", "fortnight", "month", "term")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

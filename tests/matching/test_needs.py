@@ -27,6 +27,11 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Kiln", "Does anyone have a kiln we could use?"),
     ("Borrow microscopes", "For our Y6 microorganisms unit."),
     ("Bigger venue for the Christmas show", "Is there a hall we could borrow for one evening?"),
+    # A person to come in and run something, or things another school has spare.
+    ("Netball coach", "Looking for a netball coach for a Y5/6 after school club on Weds."),
+    ("Chess club", "Looking for a volunteer who could come in after school."),
+    ("Chess tutor for after school club", ""),
+    ("Decodable books", "Anyone got spare sets? Budget is nil."),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
