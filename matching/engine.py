@@ -117,7 +117,7 @@ class _Run:
     off_phi: np.ndarray
     off_lam: np.ndarray
     off_cos: np.ndarray
-    # Requests that ask for a service, supplier or someone's time (matching.needs).
+    # Requests that ask for a service, supplier, loan or someone's time (matching.needs).
     req_service: np.ndarray
     # Key stages and subjects each post names, as bit sets (matching.facets; 0: none or all).
     req_stage: np.ndarray
@@ -816,8 +816,8 @@ class Matcher(BaseEstimator):
         start = int(np.searchsorted(lists.request, r))
         listed = start < len(lists.request) and lists.request[start] == r
         if listed and run.req_service[r] and lists.final[start] >= self.covered_threshold:
-            return ("This asks for a service or someone\u2019s time; no school offers that yet, "
-                    "only know-how on the topic")
+            return ("This asks for a service, a loan or someone\u2019s time; no school offers "
+                    "that yet, only know-how on the topic")
         if listed:
             # Something related exists, just not close enough to suggest.
             title = run.problem.offers[int(lists.offer[start])].title

@@ -140,8 +140,8 @@ def test_request_for_a_service_is_not_met_by_know_how(small_taxonomy: Taxonomy) 
     assert out["ranked"]["r"][0]["offer"] == "o1"  # still listed, so a leader can look
     assert out["pairs"] == []
     assert out["unmatched"][0]["reason"] == (
-        "This asks for a service or someone\u2019s time; no school offers that yet, only "
-        "know-how on the topic")
+        "This asks for a service, a loan or someone\u2019s time; no school offers that yet, "
+        "only know-how on the topic")
     assessor = post("o2", "skegness", "H&S: our risk assessor has spare capacity", "remote")
     out = run([training, assessor], [request], small_taxonomy)
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o2")]
