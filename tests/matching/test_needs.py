@@ -54,25 +54,34 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
 
 
-def test_offers_of_a_service_or_time() -> None:
-    assert provides_service("Clerking", "Our clerk has capacity for one more board.")
-    assert provides_service("Swimming pool available for lettings", "")
-    assert provides_service("Y6 residential \u2013 spare places and a shared coach", "")
-    assert provides_service("Old reading scheme books", "Free to a good home before summer.")
-    assert provides_service("Ukuleles", "A class set we are happy to lend for a year.")
-    assert provides_service("Donating outgrown uniform", "")
-    assert not provides_service("Art \u2013 sketchbooks and a curriculum that builds skills", "")
+@pytest.mark.parametrize("title, description", [
+    ("Clerking", "Our clerk has capacity for one more board."),
+    ("Swimming pool available for lettings", ""),
+    ("Y6 residential \u2013 spare places and a shared coach", ""),
+    ("Old reading scheme books", "Free to a good home before summer."),
+    ("Ukuleles", "A class set we are happy to lend for a year."),
+    ("Donating outgrown uniform", ""),
     # Priced time, or time set aside for other schools, is a service too.
-    assert provides_service("TA for parent meetings", "Speaks Polish (paid at her hourly rate).")
-    assert provides_service("Clubs run by our coach", "Two afternoons free (charged at cost).")
-    assert not provides_service("Phonics", "Feel free to visit; we moderate feedback termly.")
+    ("TA for parent meetings", "Speaks Polish (paid at her hourly rate)."),
+    ("Clubs run by our coach", "Two afternoons free (charged at cost)."),
     # A thing lent, a place or a slot in it others can use.
-    assert provides_service("Science kit", "Our lead can lend data loggers for a half term.")
-    assert provides_service("Sensory room", "Afternoons available for pupils from other schools.")
-    assert provides_service("Church hall available for performances", "")
-    assert provides_service("Pool time", "One 30-minute Tuesday slot for a nearby school.")
-    assert provides_service("Surplus PE equipment", "Free to any school, collect from us.")
-    assert not provides_service("Attendance", "Know-how only - sorry, we can't lend her out.")
+    ("Science kit", "Our lead can lend data loggers for a half term."),
+    ("Sensory room", "Afternoons available for pupils from other schools."),
+    ("Church hall available for performances", ""),
+    ("Pool time", "One 30-minute Tuesday slot for a nearby school."),
+    ("Surplus PE equipment", "Free to any school, collect from us."),
+])
+def test_offers_of_a_service_or_time(title: str, description: str) -> None:
+    assert provides_service(title, description)
+
+
+@pytest.mark.parametrize("title, description", [
+    ("Art \u2013 sketchbooks and a curriculum that builds skills", ""),
+    ("Phonics", "Feel free to visit; we moderate feedback termly."),
+    ("Attendance", "Know-how only - sorry, we can't lend her out."),
+])
+def test_offers_of_know_how(title: str, description: str) -> None:
+    assert not provides_service(title, description)
 
 
 def test_a_service_the_request_does_without_is_not_what_it_asks_for() -> None:
