@@ -100,10 +100,12 @@ def test_flags_agree_with_the_patterns_post_by_post() -> None:
     # The stems only choose which posts the patterns read; the answers are the patterns'.
     titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
               "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use",
-              "Site manager", "Coach", "New arrivals"]
+              "Site manager", "Coach", "New arrivals", "BORROW microscopes", "Sensory room",
+              "Chess", "Hall"]
     descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
                     "", "Could we share someone's a few hours a week?",
-                    "Two afternoons free, charged at cost", "No interpreter yet"]
+                    "Two afternoons free, charged at cost", "No interpreter yet", "",
+                    "Afternoons available", "Looking for a chess tutor", "We can host; one slot"]
     for requests, single in ((True, asks_for_service), (False, provides_service)):
         flags = service_flags(titles, descriptions, requests=requests)
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
