@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -50,4 +51,44 @@ def test_upgrade_empty_database_to_head_matches_models(empty_database_url: str) 
         downgrade(revision="base")
         with db.engine.connect() as conn:
             assert set(sa.inspect(conn).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
+
+
+def test_merges_made_before_retired_concepts_existed_are_backfilled(
+    empty_database_url: str,
+) -> None:
+    """A shipped concept merged before the retired_concept table existed is recorded as
+    retired into the concept it became, following later merges, so a reload skips it."""
+    app = create_app(TestingConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="0fd1131bfd7d")
+        now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+        tags = [(1, "mfl", "Languages (our edit)"), (2, "mfl-french", "French"),
+                (3, "our-own", "Our own concept")]
+        merges = [
+            # Shipped "Spanish" into French, then French's sibling "German, Latin and other
+            # languages" into Languages, then a coordinator's own concept (not shipped).
+            (2, {"source": 50, "source_label": "Spanish"}),
+            (1, {"source": 51, "source_label": "German, Latin and other languages"}),
+            (1, {"source": 52, "source_label": "Our old concept"}),
+            # Later, French itself into Languages: Spanish follows it.
+            (1, {"source": 2, "source_label": "French"}),
+        ]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO tag (id, slug, label) VALUES (:i, :s, :l)"),
+                         [{"i": i, "s": s, "l": label} for i, s, label in tags[::2]])
+            audit = sa.table("audit_event", sa.column("action"), sa.column("subject_type"),
+                             sa.column("subject_id"), sa.column("summary"),
+                             sa.column("reason"), sa.column("details", sa.JSON),
+                             sa.column("created_at", sa.DateTime(timezone=True)))
+            conn.execute(audit.insert(), [
+                {"action": "merge_concepts", "subject_type": "tag", "subject_id": target,
+                 "summary": "Merged", "reason": "", "details": details,
+                 "created_at": now + timedelta(minutes=i)}
+                for i, (target, details) in enumerate(merges)])
+        upgrade()
+        with db.engine.connect() as conn:
+            rows = set(conn.execute(
+                sa.text("SELECT slug, merged_into_id FROM retired_concept")).tuples())
+        assert rows == {("mfl-spanish", 1), ("mfl-german-latin", 1), ("mfl-french", 1)}
         db.engine.dispose()
