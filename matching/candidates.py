@@ -121,8 +121,10 @@ def _row_thresholds(
     """Per row, a score that at least `limit` of its entries reach (or `floor`).
 
     The limit-th best of an every-step-th subsample of a row is a lower bound on the row's
-    limit-th best, so no entry of the row's true top list falls below it. The step balances
-    the sample's size against how many entries survive the bound (about step * limit).
+    limit-th best, so no entry of the row's true top list falls below it; so is anything
+    lower, such as the lower edge of the histogram bucket that holds it (float32 scores are
+    bucketed, not sorted). The step balances the sample's size against how many entries
+    survive the bound (about step * limit).
     """
     m = len(indptr) - 1
     counts = np.diff(indptr)
@@ -135,18 +137,29 @@ def _row_thresholds(
     first = (np.asarray(indptr, dtype=np.int64) + (step - 1)) // step
     n_sample = np.diff(first)
     sample_val = np.ascontiguousarray(data[::step])  # one strided pass over the chunk
-    starts = np.cumsum(n_sample) - n_sample
     rows = np.flatnonzero(big & (n_sample >= limit))
-    picks = starts[rows] + limit[rows] - 1
     if sample_val.dtype == np.float32 and sample_val.min(initial=0.0) >= 0:
-        # _order_key's (row, score descending) keys in two passes: (row << 31 | 0x7FFFFFFF)
-        # minus the score's bit pattern is the same integer, and only the picked keys are
-        # turned back into scores.
-        high = (np.arange(m, dtype=np.int64) << 31) | 0x7FFFFFFF
-        key = np.repeat(high, n_sample) - sample_val.view(np.int32)
-        key.sort()
-        picked = (0x7FFFFFFF - (key[picks] & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+        # No sort: a histogram of the sample's scores (their float32 bit patterns, which order
+        # like the scores, cut into at most 512 buckets) gives per row the bucket holding its
+        # limit-th best, and that bucket's lowest bit pattern is a bound at or below it.
+        # Scores under the floor never count, so they share the lowest bucket and the buckets
+        # only span [floor, best].
+        key = sample_val.view(np.int32).astype(np.int64)
+        lo = max(int(key.min(initial=0)),
+                 int(np.array(floor, dtype=np.float32).view(np.int32)))
+        span = max(int(key.max(initial=0)) - lo, 0)
+        shift = max(0, span.bit_length() - 9)
+        n_buckets = (span >> shift) + 1
+        bucket = np.maximum(key - lo, 0) >> shift
+        hist = np.bincount(np.repeat(np.arange(m, dtype=np.int64) * n_buckets, n_sample)
+                           + bucket, minlength=m * n_buckets).reshape(m, n_buckets)
+        # at_least[i, b]: sampled entries of row rows[i] in bucket b or above.
+        at_least = np.cumsum(hist[rows, ::-1], axis=1)[:, ::-1]
+        cut = (at_least >= limit[rows, None]).sum(axis=1) - 1  # >= 0: n_sample >= limit
+        picked = (lo + (cut << shift)).astype(np.int32).view(np.float32)
     else:
+        starts = np.cumsum(n_sample) - n_sample
+        picks = starts[rows] + limit[rows] - 1
         sample_row = np.repeat(np.arange(m), n_sample)
         key = _order_key(sample_row, sample_val, None)
         if key is None:

@@ -7,7 +7,13 @@ import pytest
 import scipy.sparse as sp
 
 from matching.bench import generate
-from matching.candidates import _ChunkProduct, _neighbourly_order, top_k, top_k_exhaustive
+from matching.candidates import (
+    _ChunkProduct,
+    _neighbourly_order,
+    _row_thresholds,
+    top_k,
+    top_k_exhaustive,
+)
 from matching.engine import Matcher
 from matching.schema import validate
 
@@ -45,6 +51,26 @@ def test_random_sparse_rows_with_many_ties(seed: int) -> None:
                 slow = top_k_exhaustive(q, d, k, tie_break=tie, resolution=resolution, **kwargs)
                 assert same(fast, slow)
             assert np.all(np.bincount(fast.request, minlength=250) <= k)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_row_bounds_never_cut_into_a_rows_top_list(seed: int) -> None:
+    # Long rows (as at national scale), some with runs of equal scores, some short.
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(0, 3000, 64)
+    lengths[:4] = [0, 3, 50, 2999]
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    data = rng.random(indptr[-1]).astype(np.float32)
+    data[: indptr[8]] = np.round(data[: indptr[8]] * 8) / 8
+    limit = rng.integers(1, 40, 64)
+    bound = _row_thresholds(data, indptr, limit, 0.01)
+    for r in range(64):
+        row = np.sort(data[indptr[r]:indptr[r + 1]])[::-1]
+        if len(row) >= limit[r]:
+            assert bound[r] <= row[limit[r] - 1]
+        # The bound does its job: a long row of distinct scores keeps far fewer entries.
+        if len(row) > 1000 and r >= 8:
+            assert (row >= bound[r]).sum() < len(row) / 2
 
 
 def test_generated_posts_through_the_matcher_match_the_exhaustive_baseline() -> None:
