@@ -145,18 +145,12 @@ def _row_thresholds(
         # Scores under the floor never count, so they share the lowest bucket and the buckets
         # only span [floor, best].
         key = sample_val.view(np.int32).astype(np.int64)
-        lo = max(int(key.min(initial=0)),
+        lo = max(int(key.min()) if len(key) else 0,
                  int(np.array(floor, dtype=np.float32).view(np.int32)))
-        span = max(int(key.max(initial=0)) - lo, 0)
-        shift = max(0, span.bit_length() - 9)
-        n_buckets = (span >> shift) + 1
-        bucket = np.maximum(key - lo, 0) >> shift
-        hist = np.bincount(np.repeat(np.arange(m, dtype=np.int64) * n_buckets, n_sample)
-                           + bucket, minlength=m * n_buckets).reshape(m, n_buckets)
-        # at_least[i, b]: sampled entries of row rows[i] in bucket b or above.
-        at_least = np.cumsum(hist[rows, ::-1], axis=1)[:, ::-1]
-        cut = (at_least >= limit[rows, None]).sum(axis=1) - 1  # >= 0: n_sample >= limit
-        picked = (lo + (cut << shift)).astype(np.int32).view(np.float32)
+        sample_row = np.repeat(np.arange(m), n_sample)
+        _, cut, shift = _histogram_cut(sample_row, key, limit, m, lo)
+        # cut >= 0 for these rows: each has at least `limit` sampled entries.
+        picked = (lo + (cut[rows] << shift)).astype(np.int32).view(np.float32)
     else:
         starts = np.cumsum(n_sample) - n_sample
         picks = starts[rows] + limit[rows] - 1
@@ -276,26 +270,37 @@ def _at_least(data: np.ndarray, indptr: np.ndarray, bound: np.ndarray) -> np.nda
     return np.flatnonzero(mask)
 
 
-def _tighten(row: np.ndarray, vkey: np.ndarray, k: int, m: int) -> np.ndarray:
-    """Positions of the entries that can be among their row's k best, by a histogram.
+def _histogram_cut(row: np.ndarray, key: np.ndarray, limit: np.ndarray | int, m: int,
+                   lo: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Each entry's histogram bucket and, per row, the bucket holding its limit-th best key.
 
-    Keys are cut into at most 512 ordered buckets (one counting pass); per row, the bucket
-    holding the k-th best key is found from the counts, and only entries in it or above are
-    kept. Every entry whose key reaches the k-th best key survives (ties included), so
-    choosing among the survivors gives exactly the same lists.
+    Keys from `lo` up are cut into at most 512 ordered buckets (keys under `lo` share the
+    lowest); one counting pass finds, per row, the highest bucket with at least `limit` of
+    the row's entries in it or above (-1: the row has fewer). Bucket b starts at key
+    lo + (b << shift). Returns (bucket, cut, shift).
     """
-    if len(row) == 0:
-        return np.zeros(0, dtype=np.int64)
-    lo = int(vkey.min())
-    span = int(vkey.max()) - lo
+    span = max(int(key.max(initial=lo)) - lo, 0)
     shift = max(0, span.bit_length() - 9)
-    bucket = (vkey - lo) >> shift
     n_buckets = (span >> shift) + 1
+    bucket = np.maximum(key - lo, 0) >> shift
     counts = np.bincount(row * n_buckets + bucket, minlength=m * n_buckets).reshape(
         m, n_buckets)
     # at_least[r, b]: entries of row r in bucket b or above (non-increasing in b).
     at_least = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
-    cut = (at_least >= k).sum(axis=1) - 1  # -1: the row has fewer than k, keep all
+    cut = (at_least >= np.broadcast_to(limit, (m,))[:, None]).sum(axis=1) - 1
+    return bucket, cut, shift
+
+
+def _tighten(row: np.ndarray, vkey: np.ndarray, k: int, m: int) -> np.ndarray:
+    """Positions of the entries that can be among their row's k best, by a histogram.
+
+    Per row, only entries in the bucket holding the k-th best key or above are kept
+    (_histogram_cut). Every entry whose key reaches the k-th best key survives (ties
+    included), so choosing among the survivors gives exactly the same lists.
+    """
+    if len(row) == 0:
+        return np.zeros(0, dtype=np.int64)
+    bucket, cut, _ = _histogram_cut(row, vkey, k, m, int(vkey.min()))
     return np.flatnonzero(bucket >= cut[row])
 
 
