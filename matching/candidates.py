@@ -138,6 +138,7 @@ def _row_thresholds(
     n_sample = np.diff(first)
     sample_val = np.ascontiguousarray(data[::step])  # one strided pass over the chunk
     rows = np.flatnonzero(big & (n_sample >= limit))
+    sample_row = np.repeat(np.arange(m), n_sample)
     if sample_val.dtype == np.float32 and sample_val.min(initial=0.0) >= 0:
         # No sort: a histogram of the sample's scores (their float32 bit patterns, which order
         # like the scores, cut into at most 512 buckets) gives per row the bucket holding its
@@ -147,14 +148,12 @@ def _row_thresholds(
         key = sample_val.view(np.int32).astype(np.int64)
         lo = max(int(key.min()) if len(key) else 0,
                  int(np.array(floor, dtype=np.float32).view(np.int32)))
-        sample_row = np.repeat(np.arange(m), n_sample)
         _, cut, shift = _histogram_cut(sample_row, key, limit, m, lo)
         # cut >= 0 for these rows: each has at least `limit` sampled entries.
         picked = (lo + (cut[rows] << shift)).astype(np.int32).view(np.float32)
     else:
         starts = np.cumsum(n_sample) - n_sample
         picks = starts[rows] + limit[rows] - 1
-        sample_row = np.repeat(np.arange(m), n_sample)
         key = _order_key(sample_row, sample_val, None)
         if key is None:
             order = np.lexsort((-sample_val, sample_row))
