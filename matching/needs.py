@@ -65,7 +65,7 @@ _PROVIDES = re.compile(
     r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     r"|\blettings?\b"
-    r"|\bspare (?:places|capacity|time|days?|sessions)\b"
+    r"|\bspare (?:places|seats|capacity|time|days?|sessions)\b|\b(?:places|seats) spare\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
     r"|\b(?<!not )(?<!cannot )(?<!can't )(?<!can\u2019t )lend(?:s|ing)?\b|\bloan(?:s|ed)?\b"
     r"|\bto borrow\b"

@@ -70,6 +70,9 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     ("Church hall available for performances", ""),
     ("Pool time", "One 30-minute Tuesday slot for a nearby school."),
     ("Surplus PE equipment", "Free to any school, collect from us."),
+    # Seats on a coach already booked.
+    ("Coach to the museum", "We have about 20 seats spare; split the cost per seat."),
+    ("Coach with spare seats", ""),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)

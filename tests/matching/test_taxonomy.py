@@ -132,3 +132,36 @@ def test_shipped_file_lists_each_alias_once_per_concept() -> None:
             texts = concept.get(key, [])
             repeated = sorted({t for t in texts if texts.count(t) > 1})
             assert not repeated, f"{concept['id']} {key}: {repeated}"
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Taxonomy:
+    return Taxonomy.load()
+
+
+@pytest.mark.parametrize("text, concept", [
+    # How leaders describe a situation, with none of the topic's own words.
+    ("Y5 boy angry since his grandad died", "wellbeing-bereavement"),
+    ("Y5 girl hasn't been in since October", "attendance-persistent"),
+    ("Clip charts have to go", "behaviour-policy"),
+    ("Parents want care till 6", "wraparound"),
+    ("Parents never come in", "community-parental-engagement"),
+    ("No grass at all, no field", "outdoor"),
+    ("Dad's away at sea for 9 months", "wellbeing-service-children"),
+    ("Children turn up mid-year", "eal-new-arrivals"),
+    ("Y1 still playing all day?", "community-transition-early"),
+    ("Y5 want to make bread", "dt-cooking"),
+    ("How do you spend it so it closes the gap?", "disadvantage"),
+])
+def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
+    assert concept in shipped.concepts_in_text(text)
+
+
+@pytest.mark.parametrize("text, concept", [
+    # Words that also mean something else in school are left out on purpose.
+    ("How we deployed our TAs", "wellbeing-service-children"),
+    ("A small playground and a tarmac site", "outdoor"),
+    ("Parents' beach safety talk", "outdoor-forest-school"),
+])
+def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) -> None:
+    assert concept not in shipped.concepts_in_text(text)
