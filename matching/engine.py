@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -31,6 +31,7 @@ from matching.gcpause import gc_paused
 from matching.languages import language_masks, speaker_requests
 from matching.needs import service_flags
 from matching.schema import Problem, validate
+from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -126,6 +127,8 @@ class _Run:
     off_subject: np.ndarray
     # Languages each request needs a speaker of (matching.languages; 0: not such a request).
     req_language: np.ndarray
+    # Sports each request names (matching.sports; 0: none).
+    req_sport: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -177,6 +180,10 @@ class Matcher(BaseEstimator):
         The same for a request for an interpreter or speaker of some languages and an offer
         that names only other languages ("Arabic interpreter?" and "Letter translation -
         Punjabi, Urdu, Polish"; see matching.languages).
+    sport_penalty : float
+        The same for a request and an offer that name different sports ("Netball league"
+        and "Tag rugby festival"; see matching.sports). Such a pair, like the language one,
+        also loses the lower bar for a covered topic: the concept they share is not the sport.
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -227,6 +234,7 @@ class Matcher(BaseEstimator):
         subject_penalty: float = 0.5,
         subjects: tuple[tuple[str, ...], ...] = SUBJECTS,
         language_penalty: float = 0.5,
+        sport_penalty: float = 0.5,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -263,6 +271,7 @@ class Matcher(BaseEstimator):
         self.subject_penalty = subject_penalty
         self.subjects = subjects
         self.language_penalty = language_penalty
+        self.sport_penalty = sport_penalty
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -407,6 +416,8 @@ class Matcher(BaseEstimator):
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
         req_service = service_flags([r.title for r in problem.requests],
                                     [r.description for r in problem.requests], requests=True)
+        req_subject = facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
+                                  headline_first=True)
         return _Run(
             problem=problem,
             texts_req=texts_req,
@@ -426,16 +437,28 @@ class Matcher(BaseEstimator):
             req_service=req_service,
             req_stage=facet_masks(texts_req, vec.taxonomy_, self.stage_bits_),
             off_stage=facet_masks(texts_off, vec.taxonomy_, self.stage_bits_),
-            req_subject=facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
-                                    headline_first=True),
+            req_subject=req_subject,
             off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
                                     headline_first=True),
+            req_sport=self._sports(problem.requests, req_subject),
             req_language=speaker_requests([r.title for r in problem.requests],
                                           [r.description for r in problem.requests],
                                           [r.tags for r in problem.requests]),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
+
+    def _sports(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
+        """The sports each request names (matching.sports). Sports are PE, so where PE is one
+        of the subjects only requests about it are read (a few per cent at national scale)."""
+        pe = self.subject_bits_.get("pe", 0)
+        read = np.flatnonzero(subject & pe) if pe else np.arange(len(requests))
+        out = np.zeros(len(requests), dtype=np.int64)
+        if len(read):
+            posts = [requests[i] for i in read.tolist()]
+            out[read] = sport_masks([p.title for p in posts], [p.description for p in posts],
+                                    [p.tags for p in posts])
+        return out
 
     @staticmethod
     def _embed(posts: Sequence[Any]) -> np.ndarray:
@@ -515,31 +538,20 @@ class Matcher(BaseEstimator):
             1.0 - self.stage_penalty)
         factor[clash(run.req_subject[cands.request], run.off_subject[cands.offer])] *= (
             1.0 - self.subject_penalty)
-        factor[self._other_languages(run, cands)] *= 1.0 - self.language_penalty
+        # A request for a speaker of some languages and an offer naming only others; a
+        # request and an offer naming different sports.
+        languages = _offer_clash(run, cands, run.req_language, language_masks)
+        factor[languages] *= 1.0 - self.language_penalty
+        sports = _offer_clash(run, cands, run.req_sport, sport_masks)
+        factor[sports] *= 1.0 - self.sport_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
         # Best first by distance-adjusted score; ties by offer id (index order).
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
-                      cands.best_own_school, cands.best_excluded, content[order])
-
-    @staticmethod
-    def _other_languages(run: _Run, cands: Candidates) -> np.ndarray:
-        """Per candidate: the request needs a speaker of some languages and the offer names
-        only others (offers are only read where needed)."""
-        wanted = run.req_language[cands.request]
-        out = np.zeros(len(wanted), dtype=bool)
-        ask = np.flatnonzero(wanted != 0)
-        if not len(ask):
-            return out
-        offers = np.unique(cands.offer[ask])
-        posts = [run.problem.offers[o] for o in offers.tolist()]
-        named = np.zeros(len(run.problem.offers), dtype=np.int64)
-        named[offers] = language_masks([p.title for p in posts], [p.description for p in posts],
-                                       [p.tags for p in posts])
-        out[ask] = clash(wanted[ask], named[cands.offer[ask]])
-        return out
+                      cands.best_own_school, cands.best_excluded, content[order],
+                      (languages | sports)[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -644,7 +656,7 @@ class Matcher(BaseEstimator):
         # this kept out an unanswerable request on fresh set 5 and lost no fitting pair).
         shares = lists.content >= self.covered_threshold
         confident = shares & (lists.final >= self.threshold)
-        maybe = np.flatnonzero(wanted & shares & ~confident)
+        maybe = np.flatnonzero(wanted & shares & ~confident & ~lists.uncovered)
         if len(maybe):
             confident[maybe] = self._coverage(
                 run, lists.request[maybe], lists.offer[maybe]) >= self.min_coverage
@@ -850,6 +862,26 @@ class Matcher(BaseEstimator):
         return "The only fitting offers are in person; this request is remote only"
 
 
+def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
+                 masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                 ) -> np.ndarray:
+    """Per candidate: the request names some groups (``wanted``, a bit set per request), the
+    offer names groups too (``masks`` of its title, description and tags) and they share
+    none. Offers are only read where a request names a group."""
+    want = wanted[cands.request]
+    out = np.zeros(len(want), dtype=bool)
+    ask = np.flatnonzero(want != 0)
+    if not len(ask):
+        return out
+    offers = np.unique(cands.offer[ask])
+    posts = [run.problem.offers[o] for o in offers.tolist()]
+    named = np.zeros(len(run.problem.offers), dtype=np.int64)
+    named[offers] = masks([p.title for p in posts], [p.description for p in posts],
+                          [p.tags for p in posts])
+    out[ask] = clash(want[ask], named[cands.offer[ask]])
+    return out
+
+
 @dataclass
 class _Lists:
     """Candidates after distance re-ranking, flat and sorted by request then rank."""
@@ -862,6 +894,9 @@ class _Lists:
     best_excluded: np.ndarray
     # The final score before any lift from closeness in meaning (semantic.blend).
     content: np.ndarray
+    # Pairs whose shared concepts do not cover the request: they name different languages
+    # or sports (so they cannot clear the lower bar for a covered topic).
+    uncovered: np.ndarray
 
 
 def match(

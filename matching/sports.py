@@ -1,0 +1,71 @@
+"""Which sports a post names.
+
+The taxonomy puts netball leagues, tag rugby festivals and Kwik Cricket under one concept
+(School Games and competitions), so "Netball league for small schools" and "Tag rugby
+festival - places" look like the same topic. A school wanting netball is not helped by a
+rugby festival, so the matcher lowers such pairs' scores (its ``sport_penalty``) and does not
+count the shared concept as covering the request: the request names sports, the offer names
+sports, and they share none. Posts naming no sport ("PE lead support", "Sports day ideas")
+are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.needs import posts_with_stems
+
+__all__ = ["SPORTS", "sport_masks"]
+
+# Sports primary schools play, one group each (at most 62); each name is matched as a whole
+# word, case-insensitively, with a plural "s".
+SPORTS: tuple[tuple[str, ...], ...] = (
+    ("netball",), ("football", "soccer"), ("rugby", "tag rugby"),
+    ("cricket", "kwik cricket"), ("rounders",), ("hockey", "unihoc"),
+    ("athletics", "sportshall", "quad kids", "quadkids"), ("cross country", "cross-country"),
+    ("swimming", "swim", "swimming gala"), ("gymnastics",), ("dance",),
+    ("tennis",), ("table tennis",), ("basketball",), ("badminton",), ("handball",),
+    ("dodgeball",), ("orienteering",), ("golf", "tri-golf", "tri golf"), ("boccia",),
+    ("kurling", "new age kurling"), ("volleyball",), ("lacrosse",), ("judo",),
+    ("karate",), ("climbing",), ("archery",), ("fencing",), ("skiing",),
+    ("sailing",), ("kayaking", "canoeing", "paddleboarding"), ("cycling",),
+)
+
+_GROUP = {name: i for i, group in enumerate(SPORTS) for name in group}
+# Longest first, so "table tennis" is not read as tennis.
+_NAMES = re.compile(
+    r"\b(" + "|".join(sorted((re.escape(n) for n in _GROUP), key=len, reverse=True))
+    + r")s?\b",
+    re.IGNORECASE,
+)
+# Every name contains one of these (case-folded): the cheap first pass.
+_STEMS = ("netball", "football", "soccer", "rugby", "cricket", "rounders", "hockey",
+          "unihoc", "athletics", "sportshall", "quad", "cross", "swim", "gymnastics", "dance",
+          "tennis", "basketball", "badminton", "handball", "dodgeball", "orienteering", "golf",
+          "boccia", "kurling", "volleyball", "lacrosse", "judo", "karate", "climbing",
+          "archery", "fencing", "skiing", "sailing", "kayak", "canoe", "paddleboard",
+          "cycling")
+
+
+def _mask(text: str) -> int:
+    mask = 0
+    for match in _NAMES.finditer(text):
+        mask |= 1 << _GROUP[match.group(1).lower()]
+    return mask
+
+
+def sport_masks(titles: Sequence[str], descriptions: Sequence[str],
+                tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per post, the sports it names as a bit set (0: none).
+
+    Only posts with one of the names' stems are read by the pattern (needs.posts_with_stems).
+    """
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                           strict=True)]
+    out = np.zeros(len(texts), dtype=np.int64)
+    for i in posts_with_stems(texts, _STEMS):
+        out[i] = _mask(texts[i])
+    return out
