@@ -830,19 +830,24 @@ class Matcher(BaseEstimator):
         if listed and run.req_service[r] and lists.final[start] >= self.covered_threshold:
             return ("This asks for a service, a loan or someone\u2019s time; no school offers "
                     "that yet, only know-how on the topic")
-        if listed:
-            # Something related exists, just not close enough to suggest.
-            title = run.problem.offers[int(lists.offer[start])].title
-            return f"Nothing fits closely enough yet; the nearest offer is \u201c{title}\u201d"
         idf = self.vectorizer_.concept_idf_
         index = self.vectorizer_.concept_index_
         mine = sorted(
             (c for c in run.texts_req[r].concepts if not self._is_context(c)),
             key=lambda c: (-idf[index[c]], c),
         )
+        gap = f"No open offer covers {' or '.join(self._label(c) for c in mine[:2])} yet"
+        if listed:
+            nearest = int(lists.offer[start])
+            title = run.problem.offers[nearest].title
+            # The nearest offer shares only words or meaning, none of the request's topics:
+            # name the topics, so coordinators see the gap and not only a near miss.
+            if mine and self._coverage(run, np.array([r]), np.array([nearest]))[0] == 0:
+                return f"{gap}; the nearest offer is \u201c{title}\u201d"
+            # Something related exists, just not close enough to suggest.
+            return f"Nothing fits closely enough yet; the nearest offer is \u201c{title}\u201d"
         if mine:
-            labels = [self._label(c) for c in mine[:2]]
-            return f"No open offer covers {' or '.join(labels)} yet"
+            return gap
         return "No open offer matches this request yet"
 
     def _best_other_format(self, run: _Run, r: int) -> str | None:

@@ -103,6 +103,20 @@ def test_nothing_covers_reason_names_the_topic(small_taxonomy: Taxonomy) -> None
     assert out["unmatched"][0]["reason"] == "No open offer covers autism yet"
 
 
+def test_a_near_miss_sharing_no_topic_still_names_the_gap(small_taxonomy: Taxonomy) -> None:
+    # Listed for the shared word "outreach", but it says nothing about autism (other posts
+    # keep "outreach" rare enough to count).
+    others = [post(f"x{i}", "sleaford", f"Spare chairs lot {i}", "remote") for i in range(100)]
+    out = run([post("o", "sleaford", "Maths Hub outreach visits", "remote"), *others],
+              [post("r", "lincoln", "Autism outreach please", "remote",
+                    description="Sensory breaks, visual timetables and calm corners, Y2.")],
+              small_taxonomy)
+    assert out["ranked"]["r"][0]["offer"] == "o"
+    assert out["unmatched"][0]["reason"] == (
+        "No open offer covers autism yet; "
+        "the nearest offer is \u201cMaths Hub outreach visits\u201d")
+
+
 def test_short_title_only_request_still_matches(small_taxonomy: Taxonomy) -> None:
     offers = [post("o1", "sleaford", "Agreed syllabus training", "remote",
                    description="Our RE lead runs the diocesan agreed syllabus sessions."),
