@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from matching.needs import posts_with_stems
+from matching.wordgroups import NameGroups, post_text
 
 __all__ = ["LANGUAGES", "language_masks", "speaker_requests"]
 
@@ -33,11 +34,7 @@ LANGUAGES: tuple[tuple[str, ...], ...] = (
     ("bsl", "british sign language"), ("makaton",),
 )
 
-_WORD = {name: i for i, group in enumerate(LANGUAGES) for name in group}
-_NAMES = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(n) for n in _WORD), key=len, reverse=True)) + r")\b",
-    re.IGNORECASE,
-)
+_NAMES = NameGroups(LANGUAGES)
 # A request for a person who speaks, interprets or translates (not know-how about families).
 _SPEAKER = re.compile(
     r"\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ion|ing)|speakers?|speaking|speaks"
@@ -47,21 +44,10 @@ _SPEAKER = re.compile(
 _SPEAKER_STEMS = ("interpret", "translat", "speak", "sign")
 
 
-def _post_text(title: str, description: str, tags: Sequence[str]) -> str:
-    return f"{title}\n{description}\n{', '.join(tags)}"
-
-
-def _mask(text: str) -> int:
-    mask = 0
-    for match in _NAMES.finditer(text):
-        mask |= 1 << _WORD[match.group(1).lower()]
-    return mask
-
-
 def language_masks(titles: Sequence[str], descriptions: Sequence[str],
                    tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the languages it names as a bit set (0: none)."""
-    return np.array([_mask(_post_text(t, d, g))
+    return np.array([_NAMES.mask(post_text(t, d, g))
                      for t, d, g in zip(titles, descriptions, tags, strict=True)],
                     dtype=np.int64)
 
@@ -73,9 +59,9 @@ def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],
 
     Only posts with one of a few stems are read by the pattern (needs.posts_with_stems).
     """
-    texts = [_post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
     out = np.zeros(len(texts), dtype=np.int64)
     for i in posts_with_stems(texts, _SPEAKER_STEMS):
         if _SPEAKER.search(texts[i]):
-            out[i] = _mask(texts[i])
+            out[i] = _NAMES.mask(texts[i])
     return out

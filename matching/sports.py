@@ -11,12 +11,12 @@ are left alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 
 from matching.needs import posts_with_stems
+from matching.wordgroups import NameGroups, post_text
 
 __all__ = ["SPORTS", "sport_masks"]
 
@@ -34,13 +34,7 @@ SPORTS: tuple[tuple[str, ...], ...] = (
     ("sailing",), ("kayaking", "canoeing", "paddleboarding"), ("cycling",),
 )
 
-_GROUP = {name: i for i, group in enumerate(SPORTS) for name in group}
-# Longest first, so "table tennis" is not read as tennis.
-_NAMES = re.compile(
-    r"\b(" + "|".join(sorted((re.escape(n) for n in _GROUP), key=len, reverse=True))
-    + r")s?\b",
-    re.IGNORECASE,
-)
+_NAMES = NameGroups(SPORTS, plural=True)
 # Every name contains one of these (case-folded): the cheap first pass.
 _STEMS = ("netball", "football", "soccer", "rugby", "cricket", "rounders", "hockey",
           "unihoc", "athletics", "sportshall", "quad", "cross", "swim", "gymnastics", "dance",
@@ -50,22 +44,14 @@ _STEMS = ("netball", "football", "soccer", "rugby", "cricket", "rounders", "hock
           "cycling")
 
 
-def _mask(text: str) -> int:
-    mask = 0
-    for match in _NAMES.finditer(text):
-        mask |= 1 << _GROUP[match.group(1).lower()]
-    return mask
-
-
 def sport_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the sports it names as a bit set (0: none).
 
     Only posts with one of the names' stems are read by the pattern (needs.posts_with_stems).
     """
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                           strict=True)]
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
     out = np.zeros(len(texts), dtype=np.int64)
     for i in posts_with_stems(texts, _STEMS):
-        out[i] = _mask(texts[i])
+        out[i] = _NAMES.mask(texts[i])
     return out
