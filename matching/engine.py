@@ -532,7 +532,8 @@ class Matcher(BaseEstimator):
         return tie
 
     def _rerank(self, run: _Run, cands: Candidates) -> _Lists:
-        """Candidates re-ranked by score adjusted for distance, key stages and subjects."""
+        """Candidates re-ranked by score adjusted for distance, key stages, subjects, and the
+        languages or sports a request names."""
         miles, factor = self._distance_factor(run, cands.request, cands.offer)
         factor[clash(run.req_stage[cands.request], run.off_stage[cands.offer])] *= (
             1.0 - self.stage_penalty)
