@@ -35,13 +35,10 @@ SPORTS: tuple[tuple[str, ...], ...] = (
 )
 
 _NAMES = NameGroups(SPORTS, plural=True)
-# Every name contains one of these (case-folded): the cheap first pass.
-_STEMS = ("netball", "football", "soccer", "rugby", "cricket", "rounders", "hockey",
-          "unihoc", "athletics", "sportshall", "quad", "cross", "swim", "gymnastics", "dance",
-          "tennis", "basketball", "badminton", "handball", "dodgeball", "orienteering", "golf",
-          "boccia", "kurling", "volleyball", "lacrosse", "judo", "karate", "climbing",
-          "archery", "fencing", "skiing", "sailing", "kayak", "canoe", "paddleboard",
-          "cycling")
+# The cheap first pass looks for the names themselves (case-folded), leaving out any that
+# contains a shorter one ("tag rugby" is found by "rugby").
+_NAME_LIST = sorted({name.casefold() for group in SPORTS for name in group})
+_STEMS = tuple(n for n in _NAME_LIST if not any(m != n and m in n for m in _NAME_LIST))
 
 
 def sport_masks(titles: Sequence[str], descriptions: Sequence[str],
