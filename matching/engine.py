@@ -613,11 +613,13 @@ class Matcher(BaseEstimator):
         problem = run.problem
         # A pair must clear the absolute threshold and come close to the request's best offer:
         # when the best is full, a much weaker second choice is a poor suggestion.
+        # The best is taken over the offers that could meet the request: know-how that
+        # scores higher does not hold back the one offer that lends what a request asks for.
         n_req = len(problem.requests)
+        meets = ~self._know_how_for_a_service(run, lists)
         best = np.zeros(n_req)
-        np.maximum.at(best, lists.request, lists.final)
-        near_best = lists.final >= self.relative_threshold * best[lists.request]
-        near_best &= ~self._know_how_for_a_service(run, lists)
+        np.maximum.at(best, lists.request[meets], lists.final[meets])
+        near_best = meets & (lists.final >= self.relative_threshold * best[lists.request])
         ok = np.flatnonzero(near_best & self._confident(run, lists, near_best))
         req = lists.request[ok]
         waited = np.array([problem.waiting.get(r.id, 0) for r in problem.requests], dtype=float)

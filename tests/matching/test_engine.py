@@ -161,6 +161,21 @@ def test_request_for_a_service_is_not_met_by_know_how(small_taxonomy: Taxonomy) 
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o2")]
 
 
+def test_know_how_scoring_higher_does_not_hold_back_the_offer_that_provides(
+        small_taxonomy: Taxonomy) -> None:
+    # The 85% rule compares offers with the best that could meet the request: a training
+    # offer cannot, so the assessor's time is suggested though it scores under half as much.
+    request = post("r", "lincoln", "Risk assessment \u2013 who do you use?", "remote")
+    training = post("o1", "sleaford", "Risk assessment training", "remote")
+    assessor = post("o2", "skegness", "Our assessor has spare capacity", "remote",
+                    description="Risk assessment, fractions, RE and PE: an afternoon a week.")
+    out = run([training, assessor], [request], small_taxonomy)
+    ranked = out["ranked"]["r"]
+    assert [item["offer"] for item in ranked] == ["o1", "o2"]
+    assert ranked[1]["score"] < 0.85 * ranked[0]["score"]
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o2")]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)
