@@ -441,12 +441,24 @@ class Matcher(BaseEstimator):
             off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
                                     headline_first=True),
             req_sport=self._sports(problem.requests, req_subject),
-            req_language=speaker_requests([r.title for r in problem.requests],
-                                          [r.description for r in problem.requests],
-                                          [r.tags for r in problem.requests]),
+            req_language=self._languages(problem.requests, req_subject),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
+
+    def _languages(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
+        """The languages each request needs: those it wants a speaker of (matching.languages)
+        and, for a request about teaching a language, the languages it names ("Latin in
+        KS2?" is not met by a BSL taster)."""
+        out = speaker_requests([r.title for r in requests], [r.description for r in requests],
+                               [r.tags for r in requests])
+        mfl = self.subject_bits_.get("mfl", 0)
+        read = np.flatnonzero(subject & mfl) if mfl else np.zeros(0, dtype=np.int64)
+        if len(read):
+            posts = [requests[i] for i in read.tolist()]
+            out[read] |= language_masks([p.title for p in posts], [p.description for p in posts],
+                                        [p.tags for p in posts])
+        return out
 
     def _sports(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
         """The sports each request names (matching.sports). Sports are PE, so where PE is one

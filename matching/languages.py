@@ -1,10 +1,12 @@
-"""Which community languages a request for a speaker needs, and which an offer provides.
+"""Which languages a request needs (a speaker of, or to teach), and which an offer provides.
 
 A school asking for an interpreter, a translator or a speaker of a language ("Arabic
 interpreter?", "Ukrainian speaker for parents' evening") is not helped by staff who speak
 other languages, however close the rest of the words. The matcher lowers such pairs' scores
 (its ``language_penalty``): the request names languages, the offer names languages, and they
-share none. Requests for know-how about families who speak a language ("our Romanian
+share none. A request about teaching a language counts the languages it names the same way
+("Latin in KS2?" and a BSL taster; the matcher reads only requests whose subject is a
+language). Requests for know-how about families who speak a language ("our Romanian
 families") are left alone: that know-how carries across languages.
 """
 
@@ -31,7 +33,7 @@ LANGUAGES: tuple[tuple[str, ...], ...] = (
     ("turkish",), ("portuguese",), ("spanish",), ("french",), ("italian",), ("german",),
     ("mandarin", "cantonese", "chinese"), ("vietnamese",), ("tagalog",), ("malayalam",),
     ("telugu",), ("nepali",), ("yoruba",), ("igbo",), ("shona",), ("swahili",),
-    ("bsl", "british sign language"), ("makaton",),
+    ("bsl", "british sign language"), ("makaton",), ("latin",),
 )
 
 _NAMES = NameGroups(LANGUAGES)

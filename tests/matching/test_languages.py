@@ -57,3 +57,31 @@ def test_an_interpreter_of_other_languages_loses_half_its_score() -> None:
     assert ("ar", "arabic") in {(p["request"], p["offer"]) for p in out["pairs"]}
     # A request for know-how about families is not a request for a speaker.
     assert score(out, "families", "urdu") == score(plain, "families", "urdu")
+
+
+def test_a_request_to_teach_one_language_is_not_met_by_another() -> None:
+    # Latin and BSL share a taxonomy concept, so the subject rule cannot tell them apart.
+    data = {
+        "offers": [
+            {"id": "bsl", "school": "b", "title": "BSL taster for staff",
+             "description": "Our signer runs a six-week British Sign Language taster.",
+             "format": "either", "capacity": 2},
+            {"id": "latin", "school": "c", "title": "Minimus Latin club - come and see",
+             "format": "either", "capacity": 2},
+        ],
+        "requests": [
+            {"id": "r", "school": "a", "title": "Latin in KS2?", "format": "either"},
+            {"id": "any", "school": "a", "title": "Teaching a language in KS2",
+             "format": "either"},
+        ],
+    }
+    out = match(data, semantic="off")
+    plain = Matcher(language_penalty=0.0, semantic="off").fit_predict(data)
+
+    def score(output: dict, r: str, o: str) -> float:
+        return next(i["score"] for i in output["ranked"][r] if i["offer"] == o)
+
+    assert abs(score(out, "r", "bsl") - score(plain, "r", "bsl") / 2) <= 0.005
+    assert score(out, "r", "latin") == score(plain, "r", "latin")
+    # A request naming no language is left alone.
+    assert score(out, "any", "bsl") == score(plain, "any", "bsl")
