@@ -237,6 +237,46 @@ def test_tags_map_aliases_to_concepts_and_keep_free_tags(signed_in: FlaskClient,
     assert "SENCo" in text and "Phonics" in text and "Forest School" in text
 
 
+def test_posting_the_same_thing_twice_keeps_one_post(signed_in: FlaskClient) -> None:
+    # A double click, or the back button and "Post request" again, sends the same form twice.
+    path = "/posts/new?kind=request"
+    data = form_data(signed_in, path, title="SEMH support for Y4", capacity="")
+    first = signed_in.post(path, data=data)
+    again = signed_in.post(path, data=form_data(signed_in, path, title="SEMH support for Y4",
+                                                capacity=""))
+    post = only_post()
+    assert first.headers["Location"] == again.headers["Location"] == f"/posts/{post.id}"
+    assert "Your request was already posted" in page_text(signed_in.get(f"/posts/{post.id}"))
+
+
+def test_a_second_open_post_with_the_same_title_is_refused(
+    client: FlaskClient, make: Any, school: Any, leader: Any
+) -> None:
+    other = make.user(school, name="Ben Okafor")
+    existing = make.post(school, kind=PostKind.REQUEST, title="SEMH support for Y4",
+                         author=other, created_at=datetime(2026, 11, 20, 12, tzinfo=UTC))
+    make.post(school, kind=PostKind.OFFER, title="Something else")
+    sign_in(client, leader)
+    path = "/posts/new?kind=request"
+    data = form_data(client, path, title="semh support for Y4?", capacity="",
+                     description="Different words")
+    text = page_text(client.post(path, data=data))
+    message = ("Your school already has an open request with this title, posted on "
+               "20 November 2026. Edit that request, or give this one a different title")
+    assert text.count(message) == 2  # in the error summary and by the field
+    assert 'href="#title"' in text
+    assert db.session.scalar(sa.select(sa.func.count(Post.id))) == 2
+
+    # An offer with the same title is no clash, nor a request once the first is closed.
+    response = client.post("/posts/new?kind=offer", data=form_data(
+        client, "/posts/new?kind=offer", title="SEMH support for Y4"))
+    assert response.status_code == 302
+    services.set_status(existing, PostStatus.CLOSED)
+    assert client.post(path, data=form_data(client, path, title="SEMH support for Y4",
+                                            capacity="")).status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(Post.id))) == 4
+
+
 def test_date_errors(signed_in: FlaskClient) -> None:
     path = "/posts/new?kind=offer"
     yesterday = today() - timedelta(days=1)

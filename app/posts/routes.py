@@ -171,10 +171,22 @@ def new() -> ResponseReturnValue:
     )
     if form.validate_on_submit():
         school = _chosen_school(form) or user.school
-        post = services.create_post(user, school, _post_data(form, kind))
         noun = "Your" if school.id == user.school_id else f"{school.name}'s"
-        flash(f"{noun} {kind.value} has been posted", "success")
-        return redirect(url_for("posts.view", post_id=post.id))
+        try:
+            post = services.create_post(user, school, _post_data(form, kind))
+        except services.DuplicatePostError as exc:
+            if exc.resubmitted:
+                flash(f"{noun} {kind.value} was already posted", "info")
+                return redirect(url_for("posts.view", post_id=exc.existing.id))
+            owner = "Your school" if school.id == user.school_id else school.name
+            form.title.errors.append(
+                f"{owner} already has an open {kind.value} with this title, posted on "
+                f"{local_date(exc.existing.created_at)}. Edit that {kind.value}, or give "
+                "this one a different title"
+            )
+        else:
+            flash(f"{noun} {kind.value} has been posted", "success")
+            return redirect(url_for("posts.view", post_id=post.id))
     return _render_form(
         form,
         heading=f"Post {'an offer' if kind == PostKind.OFFER else 'a request'}",

@@ -134,8 +134,39 @@ def _apply(post: Post, data: PostData, tags: tuple[list[Tag], list[str]]) -> Non
     post.available_until = data.available_until
 
 
+class DuplicatePostError(ValueError):
+    """The school already has an open post of this kind with the same title."""
+
+    def __init__(self, existing: Post, *, resubmitted: bool) -> None:
+        super().__init__(f"{existing.school.name} already has an open {existing.kind.value} "
+                         f"called \u201c{existing.title}\u201d")
+        self.existing = existing
+        # The same leader sending the same words again (a double click, or the back button
+        # and Post again): the post they meant is already there.
+        self.resubmitted = resubmitted
+
+
+def open_duplicate(school: School, kind: PostKind, title: str, today: date) -> Post | None:
+    """The school's open post of this kind whose title is the same, ignoring case and
+    punctuation ("SEMH support?" and "semh support")."""
+    wanted = normalise(title)
+    query = sa.select(Post).where(
+        Post.school_id == school.id, Post.kind == kind, open_posts_filter(today)
+    ).order_by(Post.id)
+    return next((p for p in db.session.scalars(query) if normalise(p.title) == wanted), None)
+
+
 def create_post(author: User, school: School, data: PostData) -> Post:
-    """Add an open post for the school, written by author."""
+    """Add an open post for the school, written by author.
+
+    Raises DuplicatePostError when the school already has an open post of the same kind and
+    title: two copies would both be matched and both appear in every digest.
+    """
+    existing = open_duplicate(school, data.kind, data.title, partnership_today())
+    if existing is not None:
+        raise DuplicatePostError(existing, resubmitted=(
+            existing.author_id == author.id
+            and normalise(existing.description) == normalise(data.description)))
     # Tags first: resolving them queries, and a half-built post must not be flushed.
     tags = resolve_tags(split_tag_input(data.tags))
     post = Post(kind=data.kind, school=school, author=author, status=PostStatus.OPEN)
