@@ -127,6 +127,8 @@ class _Run:
     off_subject: np.ndarray
     # Languages each request needs a speaker of (matching.languages; 0: not such a request).
     req_language: np.ndarray
+    # Languages a request about teaching a language names (0: none, or not such a request).
+    req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
     req_sport: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
@@ -441,22 +443,23 @@ class Matcher(BaseEstimator):
             off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
                                     headline_first=True),
             req_sport=self._sports(problem.requests, req_subject),
-            req_language=self._languages(problem.requests, req_subject),
+            req_language=speaker_requests([r.title for r in problem.requests],
+                                          [r.description for r in problem.requests],
+                                          [r.tags for r in problem.requests]),
+            req_taught=self._taught(problem.requests, req_subject),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
 
-    def _languages(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
-        """The languages each request needs: those it wants a speaker of (matching.languages)
-        and, for a request about teaching a language, the languages it names ("Latin in
-        KS2?" is not met by a BSL taster)."""
-        out = speaker_requests([r.title for r in requests], [r.description for r in requests],
-                               [r.tags for r in requests])
+    def _taught(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
+        """The languages each request about teaching a language names ("Latin in KS2?" is
+        not met by a BSL taster); only requests whose subject is a language are read."""
+        out = np.zeros(len(requests), dtype=np.int64)
         mfl = self.subject_bits_.get("mfl", 0)
         read = np.flatnonzero(subject & mfl) if mfl else np.zeros(0, dtype=np.int64)
         if len(read):
             posts = [requests[i] for i in read.tolist()]
-            out[read] |= language_masks([p.title for p in posts], [p.description for p in posts],
+            out[read] = language_masks([p.title for p in posts], [p.description for p in posts],
                                         [p.tags for p in posts])
         return out
 
@@ -549,11 +552,14 @@ class Matcher(BaseEstimator):
         miles, factor = self._distance_factor(run, cands.request, cands.offer)
         factor[clash(run.req_stage[cands.request], run.off_stage[cands.offer])] *= (
             1.0 - self.stage_penalty)
-        factor[clash(run.req_subject[cands.request], run.off_subject[cands.offer])] *= (
-            1.0 - self.subject_penalty)
+        subjects = clash(run.req_subject[cands.request], run.off_subject[cands.offer])
+        factor[subjects] *= 1.0 - self.subject_penalty
         # A request for a speaker of some languages and an offer naming only others; a
-        # request and an offer naming different sports.
+        # request to teach a language and an offer naming only others, unless the subject
+        # rule has already told them apart (Spanish and French are subjects of their own,
+        # Latin and BSL are not); a request and an offer naming different sports.
         languages = _offer_clash(run, cands, run.req_language, language_masks)
+        languages |= _offer_clash(run, cands, run.req_taught, language_masks) & ~subjects
         factor[languages] *= 1.0 - self.language_penalty
         sports = _offer_clash(run, cands, run.req_sport, sport_masks)
         factor[sports] *= 1.0 - self.sport_penalty
