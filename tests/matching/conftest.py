@@ -53,6 +53,11 @@ def small_taxonomy() -> Taxonomy:
     return Taxonomy.from_dict(SMALL_TAXONOMY)
 
 
+def listed_score(output: dict[str, Any], request: str, offer: str) -> float:
+    """The score an output's ranked list gives offer for request."""
+    return next(i["score"] for i in output["ranked"][request] if i["offer"] == offer)
+
+
 def post(ident: str, school: str, title: str, fmt: str = "either", **extra: Any) -> dict[str, Any]:
     """A post dict for the matcher's input."""
     return {"id": ident, "school": school, "title": title, "format": fmt, **extra}
