@@ -442,37 +442,37 @@ class Matcher(BaseEstimator):
             req_subject=req_subject,
             off_subject=facet_masks(texts_off, vec.taxonomy_, self.subject_bits_,
                                     headline_first=True),
-            req_sport=self._sports(problem.requests, req_subject),
+            # With no PE in a coordinator's taxonomy every request is read for sports (a sport
+            # is a sport whatever the taxonomy); with no MFL none is read for languages, since
+            # a language named outside a request to teach one ("our Polish families") is not
+            # what it asks for.
+            req_sport=self._names_about(problem.requests, req_subject, "pe", sport_masks,
+                                        all_without_it=True),
             req_language=speaker_requests([r.title for r in problem.requests],
                                           [r.description for r in problem.requests],
                                           [r.tags for r in problem.requests]),
-            req_taught=self._taught(problem.requests, req_subject),
+            req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
+                                         all_without_it=False),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
 
-    def _taught(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
-        """The languages each request about teaching a language names ("Latin in KS2?" is
-        not met by a BSL taster); only requests whose subject is a language are read."""
-        out = np.zeros(len(requests), dtype=np.int64)
-        mfl = self.subject_bits_.get("mfl", 0)
-        read = np.flatnonzero(subject & mfl) if mfl else np.zeros(0, dtype=np.int64)
-        if len(read):
-            posts = [requests[i] for i in read.tolist()]
-            out[read] = language_masks([p.title for p in posts], [p.description for p in posts],
-                                        [p.tags for p in posts])
-        return out
-
-    def _sports(self, requests: Sequence[Any], subject: np.ndarray) -> np.ndarray:
-        """The sports each request names (matching.sports). Sports are PE, so where PE is one
-        of the subjects only requests about it are read (a few per cent at national scale)."""
-        pe = self.subject_bits_.get("pe", 0)
-        read = np.flatnonzero(subject & pe) if pe else np.arange(len(requests))
+    def _names_about(self, requests: Sequence[Any], subject: np.ndarray, concept: str,
+                     masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                     *, all_without_it: bool) -> np.ndarray:
+        """``masks`` (names as bit sets) of the requests whose subject is ``concept``, 0 for
+        the rest. Only those requests are read (a few per cent at national scale); where the
+        taxonomy lacks the subject, every request is read (``all_without_it``) or none."""
+        bit = self.subject_bits_.get(concept, 0)
+        if bit:
+            read = np.flatnonzero(subject & bit)
+        else:
+            read = np.arange(len(requests) if all_without_it else 0)
         out = np.zeros(len(requests), dtype=np.int64)
         if len(read):
             posts = [requests[i] for i in read.tolist()]
-            out[read] = sport_masks([p.title for p in posts], [p.description for p in posts],
-                                    [p.tags for p in posts])
+            out[read] = masks([p.title for p in posts], [p.description for p in posts],
+                              [p.tags for p in posts])
         return out
 
     @staticmethod
