@@ -277,6 +277,48 @@ def test_a_second_open_post_with_the_same_title_is_refused(
     assert db.session.scalar(sa.select(sa.func.count(Post.id))) == 4
 
 
+def test_editing_or_reopening_into_a_duplicate_is_refused(
+    client: FlaskClient, make: Any, school: Any, leader: Any
+) -> None:
+    first = make.post(school, kind=PostKind.REQUEST, title="Y4 swimming",
+                      created_at=datetime(2026, 11, 20, 12, tzinfo=UTC))
+    second = make.post(school, kind=PostKind.REQUEST, title="Forest school ideas")
+    sign_in(client, leader)
+
+    # Renaming the second request to the first one's title is an error on the title field.
+    path = f"/posts/{second.id}/edit"
+    text = page_text(client.post(path, data=form_data(client, path, title="Y4 swimming!",
+                                                      capacity="")))
+    message = ("Your school already has an open request with this title, posted on "
+               "20 November 2026. Give this request a different title, or close that one first")
+    assert text.count(message) == 2
+    db.session.expire_all()
+    assert second.title == "Forest school ideas"
+
+    # Saving a post under its own title is no clash with itself.
+    path = f"/posts/{first.id}/edit"
+    response = client.post(path, data=form_data(client, path, title="Y4 Swimming", capacity=""))
+    assert response.status_code == 302
+
+    # A paused copy may be renamed, but reopening it while the first is open is refused.
+    services.set_status(second, PostStatus.PAUSED)
+    path = f"/posts/{second.id}/edit"
+    assert client.post(path, data=form_data(client, path, title="Y4 swimming",
+                                            capacity="")).status_code == 302
+    response = client.post(f"/posts/{second.id}/status", data={
+        "csrf_token": csrf_token(client, f"/posts/{second.id}"), "status": "open"})
+    assert response.headers["Location"] == f"/posts/{second.id}"
+    text = page_text(client.get(f"/posts/{second.id}"))
+    assert ("already has an open request with this title, posted on 20 November 2026. "
+            "Close that request before you reopen this one") in text
+    db.session.expire_all()
+    assert second.status == PostStatus.PAUSED
+
+    services.set_status(first, PostStatus.CLOSED)
+    services.set_status(second, PostStatus.OPEN)
+    assert second.status == PostStatus.OPEN
+
+
 def test_date_errors(signed_in: FlaskClient) -> None:
     path = "/posts/new?kind=offer"
     yesterday = today() - timedelta(days=1)

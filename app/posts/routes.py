@@ -178,11 +178,9 @@ def new() -> ResponseReturnValue:
             if exc.resubmitted:
                 flash(f"{noun} {kind.value} was already posted", "info")
                 return redirect(url_for("posts.view", post_id=exc.existing.id))
-            owner = "Your school" if school.id == user.school_id else school.name
             form.title.errors.append(
-                f"{owner} already has an open {kind.value} with this title, posted on "
-                f"{local_date(exc.existing.created_at)}. Edit that {kind.value}, or give "
-                "this one a different title"
+                _duplicate_message(exc.existing, "Edit that {kind}, or give this one a "
+                                   "different title")
             )
         else:
             flash(f"{noun} {kind.value} has been posted", "success")
@@ -255,11 +253,18 @@ def edit(post_id: int) -> ResponseReturnValue:
         saved_until=post.available_until,
     )
     if form.validate_on_submit():
-        services.update_post(
-            post, _post_data(form, post.kind), _chosen_school(form), acting=g.user
-        )
-        flash("Your changes have been saved", "success")
-        return redirect(url_for("posts.view", post_id=post.id))
+        try:
+            services.update_post(
+                post, _post_data(form, post.kind), _chosen_school(form), acting=g.user
+            )
+        except services.DuplicatePostError as exc:
+            form.title.errors.append(
+                _duplicate_message(exc.existing, "Give this {kind} a different title, or "
+                                   "close that one first")
+            )
+        else:
+            flash("Your changes have been saved", "success")
+            return redirect(url_for("posts.view", post_id=post.id))
     return _render_form(
         form,
         heading=f"Edit {'offer' if post.kind == PostKind.OFFER else 'request'}",
@@ -283,6 +288,9 @@ def set_status(post_id: int) -> ResponseReturnValue:
     except services.CannotReopen:
         flash(f"Change the end date before you reopen this {post.kind.value}")
         return redirect(url_for("posts.edit", post_id=post.id))
+    except services.DuplicatePostError as exc:
+        flash(_duplicate_message(exc.existing, "Close that {kind} before you reopen this one"))
+        return redirect(url_for("posts.view", post_id=post.id))
     flash(STATUS_FLASHES[status].format(noun=noun), "success")
     return redirect(url_for("posts.view", post_id=post.id))
 
@@ -360,6 +368,14 @@ def _post_data(form: PostForm, kind: PostKind) -> services.PostData:
         available_from=form.available_from.data,
         available_until=form.available_until.data,
     )
+
+
+def _duplicate_message(existing: Post, advice: str) -> str:
+    """Which open post already has this title, and what the leader can do about it."""
+    kind = existing.kind.value
+    owner = "Your school" if existing.school_id == g.user.school_id else existing.school.name
+    return (f"{owner} already has an open {kind} with this title, posted on "
+            f"{local_date(existing.created_at)}. {advice.format(kind=kind)}")
 
 
 def _noun(post: Post) -> str:

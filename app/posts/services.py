@@ -146,13 +146,17 @@ class DuplicatePostError(ValueError):
         self.resubmitted = resubmitted
 
 
-def open_duplicate(school: School, kind: PostKind, title: str, today: date) -> Post | None:
+def open_duplicate(
+    school: School, kind: PostKind, title: str, today: date, *, other_than: Post | None = None
+) -> Post | None:
     """The school's open post of this kind whose title is the same, ignoring case and
-    punctuation ("SEMH support?" and "semh support")."""
+    punctuation ("SEMH support?" and "semh support"); other_than is the post being changed."""
     wanted = normalise(title)
     query = sa.select(Post).where(
         Post.school_id == school.id, Post.kind == kind, open_posts_filter(today)
     ).order_by(Post.id)
+    if other_than is not None and other_than.id is not None:
+        query = query.where(Post.id != other_than.id)
     return next((p for p in db.session.scalars(query) if normalise(p.title) == wanted), None)
 
 
@@ -189,7 +193,19 @@ def _post_words(post: Post) -> str:
 def update_post(
     post: Post, data: PostData, school: School | None = None, *, acting: User | None = None
 ) -> Post:
-    """Save edits (an offer stays an offer); a coordinator may also move it to another school."""
+    """Save edits (an offer stays an offer); a coordinator may also move it to another school.
+
+    Raises DuplicatePostError when the post, still open after the edit, would have the title
+    of another open post of the same kind at its school.
+    """
+    today = partnership_today()
+    open_after = post.status == PostStatus.OPEN and (
+        data.available_until is None or data.available_until >= today)
+    if open_after:
+        existing = open_duplicate(school or post.school, post.kind, data.title, today,
+                                  other_than=post)
+        if existing is not None:
+            raise DuplicatePostError(existing, resubmitted=False)
     audited = _audited(acting, post)
     from_school = post.school
     _apply(post, data, resolve_tags(split_tag_input(data.tags)))
@@ -209,9 +225,19 @@ def update_post(
 
 
 def set_status(post: Post, status: PostStatus, *, acting: User | None = None) -> None:
-    """Pause, reopen or close a post. Reopening a post past its end date raises CannotReopen."""
-    if status == PostStatus.OPEN and has_ended(post, partnership_today()):
-        raise CannotReopen
+    """Pause, reopen or close a post.
+
+    Reopening raises CannotReopen past the post's end date, and DuplicatePostError when the
+    school has since opened another post of the same kind and title.
+    """
+    if status == PostStatus.OPEN:
+        today = partnership_today()
+        if has_ended(post, today):
+            raise CannotReopen
+        if post.status != PostStatus.OPEN and (
+            existing := open_duplicate(post.school, post.kind, post.title, today, other_than=post)
+        ):
+            raise DuplicatePostError(existing, resubmitted=False)
     before = post.status
     post.status = status
     if _audited(acting, post) and before != status:
