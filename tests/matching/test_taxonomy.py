@@ -157,6 +157,10 @@ def shipped() -> Taxonomy:
     ("Y3 robot reading", "early-reading-fluency"),
     ("Old outdoor pool costing a fortune", "pe-swimming"),
     ("Zones", "behaviour-regulation"),
+    ("0 applicants for our Y4 job", "workforce-recruitment"),
+    ("Reception language is weak this year", "eyfs-communication"),
+    ("External eyes on our history", "leadership-deep-dives"),
+    ("Tablets for new arrivals", "digital-ipads"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
@@ -182,6 +186,8 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     ("Cyber Essentials", "business-cyber", "business-it"),
     ("Governor vacancies", "governance-recruitment", "governance"),
     ("Lego therapy", "send-lego-therapy", "send-slcn"),
+    # A coach firm is not someone's minibus.
+    ("Coach company recommendations", "business-coach-hire", "business-transport"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
