@@ -848,9 +848,18 @@ class Matcher(BaseEstimator):
             return blocked
         start = int(np.searchsorted(lists.request, r))
         listed = start < len(lists.request) and lists.request[start] == r
-        if listed and run.req_service[r] and lists.final[start] >= self.covered_threshold:
-            return ("This asks for a service, a loan or someone\u2019s time; no school offers "
-                    "that yet, only know-how on the topic")
+        if listed and run.req_service[r]:
+            # The nearest offer worth naming is one that could lend or provide what is asked.
+            end = int(np.searchsorted(lists.request, r, side="right"))
+            posts = [run.problem.offers[o] for o in lists.offer[start:end].tolist()]
+            gives = np.flatnonzero(service_flags([p.title for p in posts],
+                                                 [p.description for p in posts],
+                                                 requests=False))
+            if len(gives):
+                start += int(gives[0])
+            elif lists.final[start] >= self.covered_threshold:
+                return ("This asks for a service, a loan or someone\u2019s time; no school "
+                        "offers that yet, only know-how on the topic")
         idf = self.vectorizer_.concept_idf_
         index = self.vectorizer_.concept_index_
         mine = sorted(

@@ -47,6 +47,15 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 
+# A title that opens with a thing wanted for a purpose ("Minibus for Y6 trip", "Tablets for
+# new arrivals") asks for the thing itself; training about it does not meet the request.
+_THING_WANTED = re.compile(
+    r"^\W*(?:(?:a|an|some|spare|extra|more|\d+)\s+)?(?:class set of\s+)?"
+    r"(?:minibus(?:es)?|coach(?:es)?|tablets?|ipads?|laptops?|chromebooks?)"
+    r"\s+(?:for|needed|wanted|to borrow)\b",
+    re.IGNORECASE,
+)
+
 # Someone's time by the week ("a few hours a week", "2 days a week") asked for as a loan, a
 # share or paid cover: both must appear ("I teach 4 days a week" alone is context).
 _TIME = re.compile(
@@ -65,6 +74,10 @@ _PROVIDES = re.compile(
     r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     r"|\blettings?\b"
+    # A vehicle, a space or devices others may use ("Minibus available Weds & Fris").
+    r"|\b(?:minibus(?:es)?|coach|hall|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
+    r"|chromebooks?|room|space|van) (?:is |are )?(?:free|available)\b"
+    r"|\bhire (?:at|for|it|them)\b"
     r"|\bspare (?:places|seats|capacity|time|days?|sessions)\b|\b(?:places|seats) spare\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
     r"|\b(?<!not )(?<!cannot )(?<!can't )(?<!can\u2019t )lend(?:s|ing)?\b|\bloan(?:s|ed)?\b"
@@ -88,7 +101,7 @@ _PROVIDES = re.compile(
 
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
-    if _ASKS.search(title) or _ASKS.search(description):
+    if _ASKS.search(title) or _ASKS.search(description) or _THING_WANTED.search(title):
         return True
     text = f"{title}\n{description}"
     return bool(_TIME.search(text) and _BORROW.search(text))
@@ -106,7 +119,8 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "loan of", "borrow", "could", "supply ", "looking for a", "tutor for",
               "tutors for", "spare", "company", "firm", "trainer", "driver", "photographer",
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
-              "caterer", "cleaner", "week", "fortnight", "month", "term")
+              "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
+              "tablet", "ipad", "laptop", "chromebook")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

@@ -176,6 +176,38 @@ def test_know_how_scoring_higher_does_not_hold_back_the_offer_that_provides(
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r", "o2")]
 
 
+@pytest.mark.parametrize("semantic", ["off", "auto"])
+def test_a_thing_wanted_is_met_by_the_offer_that_lends_it(semantic: str) -> None:
+    # "Minibus for ..." asks for a minibus: training drivers does not meet it, a minibus free
+    # on set days does. A coach firm is another thing again.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Minibus for the Y6 trip", "in_person")
+    firm = post("r2", "skegness", "Coach company recommendations", "either")
+    training = post("o1", "sleaford", "Minibus driver training (MiDAS)", "in_person",
+                    capacity=3)
+    minibus = post("o2", "sleaford", "Minibus available Tuesdays", "in_person", capacity=3,
+                   description="Our 16-seater is free most Tuesdays for trips and fixtures. "
+                   "Hire at mileage cost.")
+    out = run([training, minibus], [wanted], shipped, semantic=semantic)
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+    out = run([training], [wanted, firm], shipped, semantic=semantic)
+    assert out["pairs"] == []
+    out = run([minibus], [firm], shipped, semantic=semantic)
+    assert out["pairs"] == []
+
+
+def test_unmatched_service_request_names_the_nearest_offer_that_could_provide() -> None:
+    # Not "only know-how on the topic" when a school does lend one, just not closely enough.
+    wanted = post("r1", "lincoln", "Minibus for the Y6 trip to the coast", "in_person")
+    training = post("o1", "sleaford", "Minibus driver training (MiDAS)", "in_person")
+    minibus = post("o2", "sleaford", "Minibus available Tuesdays", "in_person")
+    out = run([training, minibus], [wanted], Taxonomy.load(), semantic="off")
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
+    assert out["unmatched"] == [{"request": "r1", "reason": (
+        "Nothing fits closely enough yet; the nearest offer is \u201cMinibus available "
+        "Tuesdays\u201d")}]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)

@@ -32,6 +32,10 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Chess club", "Looking for a volunteer who could come in after school."),
     ("Chess tutor for after school club", ""),
     ("Decodable books", "Anyone got spare sets? Budget is nil."),
+    # A title that opens with the thing wanted for a purpose asks for the thing.
+    ("Minibus for the Y6 trip to Ironbridge", ""),
+    ("Tablets for our new arrivals", "Translation apps would help them settle."),
+    ("Class set of iPads for a stop-motion unit", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -49,6 +53,9 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("New SENCo", "I teach 4 days a week and have two annual reviews next month."),
     ("Sharing our planning", "We plan maths together one afternoon a week; ideas welcome."),
     ("Reading spine", "Could someone share theirs? We could then adapt it."),
+    ("Using iPads for guided reading", ""),
+    ("Laptop trolley keeps losing charge", ""),
+    ("Minibus driver training", "Our new driver needs MiDAS."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -73,6 +80,9 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     # Seats on a coach already booked.
     ("Coach to the museum", "We have about 20 seats spare; split the cost per seat."),
     ("Coach with spare seats", ""),
+    # A vehicle or a space that others may use.
+    ("Minibus available Mondays", "Hire at mileage cost; you need your own driver."),
+    ("Our hall is free on Friday evenings", ""),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)
