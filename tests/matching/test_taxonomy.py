@@ -161,6 +161,13 @@ def shipped() -> Taxonomy:
     ("Reception language is weak this year", "eyfs-communication"),
     ("External eyes on our history", "leadership-deep-dives"),
     ("Tablets for new arrivals", "digital-ipads"),
+    ("Children answer in one word", "english-oracy"),
+    ("Y3 girl has stopped coming in", "attendance-persistent"),
+    ("Half the parents didn't turn up", "community-parental-engagement"),
+    ("Y6 off to five different secondaries", "community-transition-secondary"),
+    ("Retired people offering to hear readers", "community-links"),
+    ("Soup and bread with Y4", "dt-cooking"),
+    ("Some children have no PE kit", "disadvantage-cost-of-living"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
@@ -188,6 +195,12 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     ("Lego therapy", "send-lego-therapy", "send-slcn"),
     # A coach firm is not someone's minibus.
     ("Coach company recommendations", "business-coach-hire", "business-transport"),
+    # Medical needs, deafness and sight loss are different expertise, as is selective mutism
+    # from language delay.
+    ("Braille for a Y2 pupil", "send-vision", "send-medical"),
+    ("Newly diagnosed, insulin pump and CGM", "send-medical", "send-physical-medical"),
+    ("Radio aids for a deaf child", "send-hearing", "send-medical"),
+    ("Selective mutism in Reception", "send-selective-mutism", "send-slcn"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
