@@ -51,7 +51,9 @@ _ASKS = re.compile(
 # new arrivals") asks for the thing itself; training about it does not meet the request.
 _THING_WANTED = re.compile(
     r"^\W*(?:(?:a|an|some|spare|extra|more|\d+)\s+)?(?:class set of\s+)?"
-    r"(?:minibus(?:es)?|coach(?:es)?|tablets?|ipads?|laptops?|chromebooks?)"
+    r"(?:minibus(?:es)?|coach(?:es)?|tablets?|ipads?|laptops?|chromebooks?|micro:? ?bits?"
+    r"|bee-? ?bots?|data ?loggers?|microscopes?|instruments?|ukuleles?|costumes?|tents?"
+    r"|bikes?|hobs?)"
     r"\s+(?:for|needed|wanted|to borrow)\b",
     re.IGNORECASE,
 )
@@ -120,7 +122,8 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "tutors for", "spare", "company", "firm", "trainer", "driver", "photographer",
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
               "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
-              "tablet", "ipad", "laptop", "chromebook")
+              "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger", "microscope",
+              "instrument", "ukulele", "costume", "tent", "bike", "hob")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

@@ -36,6 +36,8 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Minibus for the Y6 trip to Ironbridge", ""),
     ("Tablets for our new arrivals", "Translation apps would help them settle."),
     ("Class set of iPads for a stop-motion unit", ""),
+    ("Micro:bits for Y6 coding", ""),
+    ("Costumes for the Y2 nativity", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -56,6 +58,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Using iPads for guided reading", ""),
     ("Laptop trolley keeps losing charge", ""),
     ("Minibus driver training", "Our new driver needs MiDAS."),
+    ("Instrumental lessons for Y4", ""),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
