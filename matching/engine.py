@@ -28,6 +28,7 @@ from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
 from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
+from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import language_masks, speaker_requests
 from matching.needs import service_flags
 from matching.schema import Problem, validate
@@ -131,6 +132,8 @@ class _Run:
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
     req_sport: np.ndarray
+    # Instruments each request's title names (matching.instruments; 0: none).
+    req_instrument: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -186,6 +189,9 @@ class Matcher(BaseEstimator):
         The same for a request and an offer that name different sports ("Netball league"
         and "Tag rugby festival"; see matching.sports). Such a pair, like the language one,
         also loses the lower bar for a covered topic: the concept they share is not the sport.
+    instrument_penalty : float
+        The same for a request whose title names some instruments and an offer that names
+        only others ("Recorders for Y3" and a ukulele class set; see matching.instruments).
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -237,6 +243,7 @@ class Matcher(BaseEstimator):
         subjects: tuple[tuple[str, ...], ...] = SUBJECTS,
         language_penalty: float = 0.5,
         sport_penalty: float = 0.5,
+        instrument_penalty: float = 0.5,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -274,6 +281,7 @@ class Matcher(BaseEstimator):
         self.subjects = subjects
         self.language_penalty = language_penalty
         self.sport_penalty = sport_penalty
+        self.instrument_penalty = instrument_penalty
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -448,6 +456,8 @@ class Matcher(BaseEstimator):
             # what it asks for.
             req_sport=self._names_about(problem.requests, req_subject, "pe", sport_masks,
                                         all_without_it=True),
+            req_instrument=self._names_about(problem.requests, req_subject, "music",
+                                             title_instrument_masks, all_without_it=True),
             req_language=speaker_requests([r.title for r in problem.requests],
                                           [r.description for r in problem.requests],
                                           [r.tags for r in problem.requests]),
@@ -548,7 +558,7 @@ class Matcher(BaseEstimator):
 
     def _rerank(self, run: _Run, cands: Candidates) -> _Lists:
         """Candidates re-ranked by score adjusted for distance, key stages, subjects, and the
-        languages or sports a request names."""
+        languages, sports or instruments a request names."""
         miles, factor = self._distance_factor(run, cands.request, cands.offer)
         factor[clash(run.req_stage[cands.request], run.off_stage[cands.offer])] *= (
             1.0 - self.stage_penalty)
@@ -563,6 +573,8 @@ class Matcher(BaseEstimator):
         factor[languages] *= 1.0 - self.language_penalty
         sports = _offer_clash(run, cands, run.req_sport, sport_masks)
         factor[sports] *= 1.0 - self.sport_penalty
+        instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
+        factor[instruments] *= 1.0 - self.instrument_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
@@ -570,7 +582,7 @@ class Matcher(BaseEstimator):
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
-                      (languages | sports)[order])
+                      (languages | sports | instruments)[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -929,8 +941,8 @@ class _Lists:
     best_excluded: np.ndarray
     # The final score before any lift from closeness in meaning (semantic.blend).
     content: np.ndarray
-    # Pairs whose shared concepts do not cover the request: they name different languages
-    # or sports (so they cannot clear the lower bar for a covered topic).
+    # Pairs whose shared concepts do not cover the request: they name different languages,
+    # sports or instruments (so they cannot clear the lower bar for a covered topic).
     uncovered: np.ndarray
 
 

@@ -168,6 +168,7 @@ def shipped() -> Taxonomy:
     ("Retired people offering to hear readers", "community-links"),
     ("Soup and bread with Y4", "dt-cooking"),
     ("Some children have no PE kit", "disadvantage-cost-of-living"),
+    ("Senior MHL training", "wellbeing-mental-health"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
