@@ -176,8 +176,12 @@ SEMANTIC_FLOORS = {
                         "pair_precision": 0.98, "pair_recall": 0.88, "unanswerable_assigned": 1},
     "fresh/set10.json": {"recall@1": 0.95, "recall@3": 1.0, "ndcg@5": 0.94,
                          "pair_precision": 0.97, "pair_recall": 0.89, "unanswerable_assigned": 0},
-    "fresh/set11.json": {"recall@1": 0.92, "recall@3": 0.96, "ndcg@5": 0.93,
-                         "pair_precision": 0.93, "pair_recall": 0.82, "unanswerable_assigned": 2},
+    "fresh/set11.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.93,
+                         "pair_precision": 0.96, "pair_recall": 0.82, "unanswerable_assigned": 1},
+    "fresh/set12.json": {"recall@1": 0.90, "recall@3": 0.96, "ndcg@5": 0.91,
+                         "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 4},
+    "fresh/set13.json": {"recall@1": 0.90, "recall@3": 0.96, "ndcg@5": 0.91,
+                         "pair_precision": 0.86, "pair_recall": 0.76, "unanswerable_assigned": 8},
 }
 
 
