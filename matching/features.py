@@ -39,7 +39,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.utils.validation import check_is_fitted
 
-from matching.taxonomy import Taxonomy, _raw_tokens, fold
+from matching.taxonomy import Taxonomy, _raw_tokens, expand_are, fold
 
 __all__ = ["STOP_WORDS", "AnalysedPosts", "PostText", "PostVectorizer", "analyse_batch",
            "analyse_post"]
@@ -359,7 +359,7 @@ def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field
         block = _SEP.join(texts[lo : lo + _BLOCK])
         if block.count(_SEP) != m - 1:
             return None
-        block = block.replace("&", " and ")
+        block = expand_are(block.replace("&", " and "))
         block = _blank_punctuation(block).replace(_SEP, " " + _SEP + " ")
         rid = reg.ids(block.split())
         del block

@@ -19,6 +19,8 @@ from typing import Any
 __all__ = ["Concept", "Taxonomy", "normalise", "tokens"]
 
 _PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
+_ARE = re.compile(r"['\u2019]re\b", re.IGNORECASE)
+_ARE_FORMS = ("'re", "'RE", "'Re", "\u2019re", "\u2019RE", "\u2019Re")
 _SPACE = re.compile(r"\s+")
 
 
@@ -29,11 +31,25 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+def expand_are(text: str) -> str:
+    """ "We're" -> "we are" (a letter, an apostrophe, "re"); quotes such as 'red' are kept."""
+    if not any(form in text for form in _ARE_FORMS):
+        return text
+
+    def are(match: re.Match[str]) -> str:
+        at = match.start()
+        return " are" if at and text[at - 1].isalpha() else match.group(0)
+
+    return _ARE.sub(are, text)
+
+
 def _raw_tokens(text: str) -> list[str]:
     # The same split as normalise() but keeping case, so abbreviations can be matched exactly.
     # A lone "s" is what is left of a possessive ("children's" -> "children s") or of "H&S";
-    # it is dropped everywhere, in the taxonomy's phrases and in posts alike.
-    text = text.replace("&", " and ")
+    # it is dropped everywhere, in the taxonomy's phrases and in posts alike. "We're" is
+    # read as "we are": split at the apostrophe, its "re" made "we're teaching" into the
+    # phrase "RE teaching".
+    text = expand_are(text.replace("&", " and "))
     return [t for t in _PUNCT.sub(" ", text).replace("_", " ").split() if t not in ("s", "S")]
 
 
