@@ -36,7 +36,7 @@ _ASKS = re.compile(
     r"|\bsupply (?:teachers?|cover|staff)\b"
     # A person to come in and run something, or things someone has spare.
     r"|\blooking for an? (?:[a-z]+ ){0,2}(?:coach|tutor|volunteer|therapist)\b"
-    r"|\btutors? for\b"
+    r"|\b(?<!induction )tutors? for\b"
     r"|\b(?:anyone|anybody) (?:got|have|has) (?:any )?spare\b"
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
@@ -80,6 +80,9 @@ _PROVIDES = re.compile(
     r"|\b(?:minibus(?:es)?|coach|hall|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
     r"|chromebooks?|room|space|van) (?:is |are )?(?:free|available)\b"
     r"|\bhire (?:at|for|it|them)\b"
+    # Staff who speak families' languages, or who could cover, are people to share.
+    r"|\b(?:[a-z]+-speaking|bilingual) (?:staff|tas?|teaching assistants?|teachers?|colleagues?)\b"
+    r"|\b(?:can|could) cover\b|\(paid\)"
     r"|\bspare (?:places|seats|capacity|time|days?|sessions)\b|\b(?:places|seats) spare\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
     r"|\b(?<!not )(?<!cannot )(?<!can't )(?<!can\u2019t )lend(?:s|ing)?\b|\bloan(?:s|ed)?\b"
@@ -127,7 +130,7 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
-                  "fee")
+                  "fee", "speaking", "bilingual", "cover", "(paid)")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str]) -> list[int]:

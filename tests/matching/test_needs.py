@@ -59,6 +59,8 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Laptop trolley keeps losing charge", ""),
     ("Minibus driver training", "Our new driver needs MiDAS."),
     ("Instrumental lessons for Y4", ""),
+    # An induction tutor is the ECT's in-school lead, not a tutor to hire.
+    ("New induction tutor for our two ECTs", ""),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -86,6 +88,10 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     # A vehicle or a space that others may use.
     ("Minibus available Mondays", "Hire at mileage cost; you need your own driver."),
     ("Our hall is free on Friday evenings", ""),
+    # Staff who speak families' languages, or who could cover a class.
+    ("Polish and Romanian-speaking staff", "They can join parent meetings."),
+    ("Bengali", "Our bilingual TAs help at parents' evenings."),
+    ("Experienced HLTA", "Could cover PPA one afternoon a week (paid)."),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)
