@@ -172,6 +172,10 @@ def shipped() -> Taxonomy:
     ("Taking twos from September", "eyfs-nursery"),
     ("New starters barely talk", "send-slcn"),
     ("12 till 1 is chaos", "outdoor-play"),
+    ("Y4 can read the words but it sounds like a robot", "early-reading-fluency"),
+    ("Feels sick every Monday", "attendance-persistent"),
+    ("Shoes with holes in", "disadvantage-cost-of-living"),
+    ("A letter went to the wrong family", "business-gdpr"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
