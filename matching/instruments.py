@@ -14,8 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.needs import posts_with_stems
-from matching.wordgroups import NameGroups, post_text
+from matching.wordgroups import NameGroups
 
 __all__ = ["INSTRUMENTS", "instrument_masks", "title_instrument_masks"]
 
@@ -32,21 +31,16 @@ INSTRUMENTS: tuple[tuple[str, ...], ...] = (
 )
 
 _NAMES = NameGroups(INSTRUMENTS, plural=True)
-_NAME_LIST = sorted({name.casefold() for group in INSTRUMENTS for name in group})
-_STEMS = tuple(n for n in _NAME_LIST if not any(m != n and m in n for m in _NAME_LIST))
+_STEMS = _NAMES.stems
 
 
 def instrument_masks(titles: Sequence[str], descriptions: Sequence[str],
                      tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the instrument families it names anywhere, as a bit set (0: none)."""
-    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
-    out = np.zeros(len(texts), dtype=np.int64)
-    for i in posts_with_stems(texts, _STEMS):
-        out[i] = _NAMES.mask(texts[i])
-    return out
+    return _NAMES.masks(titles, descriptions, tags)
 
 
 def title_instrument_masks(titles: Sequence[str], descriptions: Sequence[str],
                            tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the instrument families its title names (what a request asks for)."""
-    return instrument_masks(titles, [""] * len(titles), [()] * len(titles))
+    return _NAMES.masks(titles, [""] * len(titles), [()] * len(titles))

@@ -49,9 +49,7 @@ _SPEAKER_STEMS = ("interpret", "translat", "speak", "sign")
 def language_masks(titles: Sequence[str], descriptions: Sequence[str],
                    tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the languages it names as a bit set (0: none)."""
-    return np.array([_NAMES.mask(post_text(t, d, g))
-                     for t, d, g in zip(titles, descriptions, tags, strict=True)],
-                    dtype=np.int64)
+    return _NAMES.masks(titles, descriptions, tags)
 
 
 def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],

@@ -15,8 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.needs import posts_with_stems
-from matching.wordgroups import NameGroups, post_text
+from matching.wordgroups import NameGroups
 
 __all__ = ["SPORTS", "sport_masks"]
 
@@ -35,20 +34,10 @@ SPORTS: tuple[tuple[str, ...], ...] = (
 )
 
 _NAMES = NameGroups(SPORTS, plural=True)
-# The cheap first pass looks for the names themselves (case-folded), leaving out any that
-# contains a shorter one ("tag rugby" is found by "rugby").
-_NAME_LIST = sorted({name.casefold() for group in SPORTS for name in group})
-_STEMS = tuple(n for n in _NAME_LIST if not any(m != n and m in n for m in _NAME_LIST))
+_STEMS = _NAMES.stems
 
 
 def sport_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
-    """Per post, the sports it names as a bit set (0: none).
-
-    Only posts with one of the names' stems are read by the pattern (needs.posts_with_stems).
-    """
-    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
-    out = np.zeros(len(texts), dtype=np.int64)
-    for i in posts_with_stems(texts, _STEMS):
-        out[i] = _NAMES.mask(texts[i])
-    return out
+    """Per post, the sports it names as a bit set (0: none)."""
+    return _NAMES.masks(titles, descriptions, tags)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
+
+from matching.needs import posts_with_stems
+
 __all__ = ["NameGroups", "post_text"]
 
 
@@ -27,6 +31,20 @@ class NameGroups:
         names = sorted((re.escape(n) for n in self.group), key=len, reverse=True)
         self.pattern = re.compile(r"\b(" + "|".join(names) + r")" + ("s?" if plural else "")
                                   + r"\b", re.IGNORECASE)
+        # For a cheap first pass: the names themselves (case-folded), leaving out any that
+        # contains a shorter one ("tag rugby" is found by "rugby").
+        folded = sorted({name.casefold() for name in self.group})
+        self.stems = tuple(n for n in folded if not any(m != n and m in n for m in folded))
+
+    def masks(self, titles: Sequence[str], descriptions: Sequence[str],
+              tags: Sequence[Sequence[str]]) -> np.ndarray:
+        """Per post, the groups it names as a bit set (0: none). Only posts with one of the
+        names' stems are read by the pattern (needs.posts_with_stems)."""
+        texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+        out = np.zeros(len(texts), dtype=np.int64)
+        for i in posts_with_stems(texts, self.stems):
+            out[i] = self.mask(texts[i])
+        return out
 
     def mask(self, text: str) -> int:
         mask = 0
