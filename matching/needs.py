@@ -58,6 +58,17 @@ _THING_WANTED = re.compile(
     re.IGNORECASE,
 )
 
+# A title that is only the person wanted ("Dance specialist", "Cello teacher?", "Netball
+# coach", "Brass teacher wanted") asks for that person, not for advice. Words that describe a
+# teacher being supported ("Struggling teacher", "New music teacher") are not a wanted person.
+_PERSON_WANTED = re.compile(
+    r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
+    r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
+    r" (?:specialist|teacher|coach|tutor|instructor)"
+    r"\W*(?:needed|wanted|required|please)?\W*$",
+    re.IGNORECASE,
+)
+
 # Someone's time by the week ("a few hours a week", "2 days a week") asked for as a loan, a
 # share or paid cover: both must appear ("I teach 4 days a week" alone is context).
 _TIME = re.compile(
@@ -106,7 +117,8 @@ _PROVIDES = re.compile(
 
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
-    if _ASKS.search(title) or _ASKS.search(description) or _THING_WANTED.search(title):
+    if (_ASKS.search(title) or _ASKS.search(description) or _THING_WANTED.search(title)
+            or _PERSON_WANTED.search(title)):
         return True
     text = f"{title}\n{description}"
     return bool(_TIME.search(text) and _BORROW.search(text))
@@ -126,7 +138,8 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
               "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
               "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger", "microscope",
-              "instrument", "ukulele", "costume", "tent", "bike", "hob")
+              "instrument", "ukulele", "costume", "tent", "bike", "hob", "specialist",
+              "teacher", "tutor", "instructor")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

@@ -38,6 +38,10 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Class set of iPads for a stop-motion unit", ""),
     ("Micro:bits for Y6 coding", ""),
     ("Costumes for the Y2 nativity", ""),
+    # A title that is only the person wanted asks for that person.
+    ("Dance specialist", "We want to use some of our sport premium to upskill staff."),
+    ("Cello teacher?", ""),
+    ("Brass teacher wanted", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -61,6 +65,9 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Instrumental lessons for Y4", ""),
     # An induction tutor is the ECT's in-school lead, not a tutor to hire.
     ("New induction tutor for our two ECTs", ""),
+    # A teacher being supported is not a person wanted.
+    ("Struggling teacher", "Second year, in tears most nights."),
+    ("New music teacher", "Where do I start with the model music curriculum?"),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
