@@ -574,6 +574,40 @@ def test_load_shipped_taxonomy_button_adds_new_names(
     assert "Added 0 concepts and 2 other names" in response.get_data(as_text=True)
 
 
+def test_a_release_s_moved_names_follow_it_to_their_new_concept(
+    app: Flask, make: type[Factories]
+) -> None:
+    transport = make.tag("business-transport", "Transport")
+    services.update_concept(
+        transport, "Transport", None, ["minibus", "coach hire", "coach travel", "coach trips"], [])
+    # The new concept came in an earlier release; a coordinator removed one of its names.
+    coach = make.tag("business-coach-hire", "Coach hire", parent=transport)
+    services.update_concept(coach, "Coach hire", transport, ["coach hire", "coach trips"], [])
+    services.update_concept(coach, "Coach hire", transport, ["coach hire"], [])
+    sport = make.tag("pe", "PE")
+    services.update_concept(sport, "PE", None, ["sports coach"], [])
+    moves = [
+        {"name": name, "from": "business-transport", "to": "business-coach-hire"}
+        for name in ("coach hire", "coach travel", "coach trips", "sports coach")
+    ]
+
+    # "coach hire" leaves transport (the new concept has it already) and "coach travel"
+    # moves across; "coach trips" stays, as a coordinator removed it from the new concept,
+    # and "sports coach" was never on transport.
+    assert taxonomy_services.apply_shipped_moves(moves) == 2
+
+    db.session.expire_all()
+
+    def names(slug: str) -> list[str]:
+        tag = db.session.scalar(sa.select(Tag).where(Tag.slug == slug))
+        return sorted(a.text for a in tag.aliases)
+
+    assert names("business-transport") == ["coach trips", "minibus"]
+    assert names("business-coach-hire") == ["coach hire", "coach travel"]
+    assert names("pe") == ["sports coach"]
+    assert taxonomy_services.apply_shipped_moves(moves) == 0
+
+
 # ----- outbox ----------------------------------------------------------------------------------
 
 

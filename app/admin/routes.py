@@ -97,10 +97,12 @@ def taxonomy() -> ResponseReturnValue:
 @bp.post("/taxonomy/load")
 @coordinator_required
 def taxonomy_load() -> ResponseReturnValue:
-    added, names = services.reload_shipped_taxonomy(by=g.user)
-    if added or names:
-        flash(f"Added {added} concepts and {names} other names from the shipped taxonomy",
-              "success")
+    added, names, moved = services.reload_shipped_taxonomy(by=g.user)
+    if added or names or moved:
+        message = f"Added {added} concepts and {names} other names from the shipped taxonomy"
+        if moved:
+            message += f", and moved {moved} names to the concepts they now belong to"
+        flash(message, "success")
     else:
         flash("The taxonomy already has every shipped concept and name", "success")
     return redirect(url_for("admin.taxonomy"))

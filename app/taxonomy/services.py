@@ -59,6 +59,61 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
     return len(added)
 
 
+def shipped_moves() -> list[dict[str, str]]:
+    """Names a release moved from one shipped concept to another (taxonomy_moves.json)."""
+    text = resources.files("matching").joinpath("data/taxonomy_moves.json").read_text("utf-8")
+    return json.loads(text)["moves"]
+
+
+def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
+    """Move names that a release moved between concepts, where the database still has them
+    on the old concept; returns how many were moved.
+
+    Without this an upgraded partnership keeps "coach hire" on transport after the release
+    gave it a concept of its own. A name a coordinator removed from the new concept, or that
+    a third concept has since taken, is left where it is.
+    """
+    moves = shipped_moves() if moves is None else moves
+    query = sa.select(Tag).options(selectinload(Tag.aliases))
+    tags = {t.slug: t for t in db.session.scalars(query)}
+    # A concept merged away hands its moves to the concept it became.
+    for slug, into in db.session.execute(
+        sa.select(RetiredConcept.slug, RetiredConcept.merged_into_id)
+    ).tuples():
+        target = next((t for t in tags.values() if t.id == into), None)
+        if target is not None:
+            tags.setdefault(slug, target)
+    retired = set(
+        db.session.execute(
+            sa.select(RetiredAlias.tag_id, RetiredAlias.normalised)
+            .where(RetiredAlias.is_abbreviation.is_(False))
+        ).tuples()
+    )
+    owners: dict[str, set[int]] = {}
+    for tag in tags.values():
+        for alias in tag.aliases:
+            if not alias.is_abbreviation:
+                owners.setdefault(alias.normalised, set()).add(tag.id)
+    moved = 0
+    for move in moves:
+        source, target = tags.get(move["from"]), tags.get(move["to"])
+        key = normalise(move["name"])
+        if source is None or target is None or source.id == target.id:
+            continue
+        old = [a for a in source.aliases if a.normalised == key and not a.is_abbreviation]
+        if not old or (target.id, key) in retired or owners[key] - {source.id, target.id}:
+            continue
+        for alias in old:
+            source.aliases.remove(alias)
+        owners[key].discard(source.id)
+        if target.id not in owners[key]:
+            target.aliases.append(TagAlias(text=move["name"], normalised=key))
+            owners[key].add(target.id)
+        moved += 1
+    db.session.commit()
+    return moved
+
+
 def add_shipped_names(data: dict[str, Any] | None = None) -> int:
     """Add the shipped aliases and abbreviations that concepts already here lack; returns how
     many were added.

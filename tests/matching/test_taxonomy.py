@@ -134,6 +134,30 @@ def test_shipped_file_lists_each_alias_once_per_concept() -> None:
             assert not repeated, f"{concept['id']} {key}: {repeated}"
 
 
+def test_shipped_file_gives_each_alias_to_one_concept() -> None:
+    # Only the first concept would ever be matched; the web app would store both.
+    data = json.loads((Path(__file__).resolve().parents[2] / "matching" / "data"
+                       / "taxonomy.json").read_text("utf-8"))
+    owner: dict[str, str] = {}
+    for concept in data["concepts"]:
+        for alias in concept.get("aliases", []):
+            first = owner.setdefault(normalise(alias), concept["id"])
+            assert first == concept["id"], f"{alias!r}: {first} and {concept['id']}"
+
+
+def test_each_recorded_move_ends_where_the_shipped_file_puts_the_name() -> None:
+    # Upgraded databases replay these moves; a stale one would pull a name off its concept.
+    data_dir = Path(__file__).resolve().parents[2] / "matching" / "data"
+    data = json.loads((data_dir / "taxonomy.json").read_text("utf-8"))
+    moves = json.loads((data_dir / "taxonomy_moves.json").read_text("utf-8"))["moves"]
+    owner = {normalise(a): c["id"] for c in data["concepts"] for a in c.get("aliases", [])}
+    ids = {c["id"] for c in data["concepts"]}
+    assert moves
+    for move in moves:
+        assert move["from"] in ids and move["from"] != move["to"], move
+        assert owner.get(normalise(move["name"])) == move["to"], move
+
+
 @pytest.fixture(scope="module")
 def shipped() -> Taxonomy:
     return Taxonomy.load()
