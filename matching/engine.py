@@ -425,7 +425,8 @@ class Matcher(BaseEstimator):
         req_lat, req_lon = school_lat[req_school], school_lon[req_school]
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
         req_service = service_flags([r.title for r in problem.requests],
-                                    [r.description for r in problem.requests], requests=True)
+                                    [r.description for r in problem.requests], requests=True,
+                                    tags=[r.tags for r in problem.requests])
         req_subject = facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
                                   headline_first=True)
         return _Run(
@@ -676,7 +677,7 @@ class Matcher(BaseEstimator):
         offers = np.unique(lists.offer[asks])
         posts = [run.problem.offers[o] for o in offers.tolist()]
         provides = service_flags([p.title for p in posts], [p.description for p in posts],
-                                 requests=False)
+                                 requests=False, tags=[p.tags for p in posts])
         gives = np.zeros(len(run.problem.offers), dtype=bool)
         gives[offers] = provides
         return asks & ~gives[lists.offer]
@@ -866,7 +867,7 @@ class Matcher(BaseEstimator):
             posts = [run.problem.offers[o] for o in lists.offer[start:end].tolist()]
             gives = np.flatnonzero(service_flags([p.title for p in posts],
                                                  [p.description for p in posts],
-                                                 requests=False))
+                                                 requests=False, tags=[p.tags for p in posts]))
             if len(gives):
                 start += int(gives[0])
             elif lists.final[start] >= self.covered_threshold:

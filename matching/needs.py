@@ -169,11 +169,18 @@ def posts_with_stems(texts: Sequence[str], stems: Sequence[str]) -> list[int]:
 
 
 def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
-                  requests: bool) -> np.ndarray:
+                  requests: bool, tags: Sequence[Sequence[str]] | None = None) -> np.ndarray:
     """asks_for_service (requests=True) or provides_service per post, as a boolean array
-    (the same answers, with only the posts that have a stem read by the patterns)."""
+    (the same answers, with only the posts that have a stem read by the patterns).
+
+    Tags, when given, are read as a last line of the description: an offer titled "15 iPads
+    for a term" and tagged "loan" lends them.
+    """
     read = asks_for_service if requests else provides_service
     stems = _ASK_STEMS if requests else _PROVIDE_STEMS
+    if tags is not None:
+        descriptions = [f"{d}\n{', '.join(t)}" if t else d
+                        for d, t in zip(descriptions, tags, strict=True)]
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     flags = np.zeros(len(texts), dtype=bool)
     for i in posts_with_stems(texts, stems):

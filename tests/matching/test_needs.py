@@ -125,6 +125,15 @@ def test_flags_read_title_and_description_per_post() -> None:
     assert flags.tolist() == [True, False, False]
 
 
+def test_flags_read_tags_as_the_last_line_of_the_description() -> None:
+    # "15 iPads for a term" says nothing of lending; its "loan" tag does.
+    titles, descriptions = ["15 iPads for a term", "iPads in EYFS"], ["Reset and ready.", ""]
+    tags = [("iPads", "loan"), ("iPads", "EYFS")]
+    assert service_flags(titles, descriptions, requests=False).tolist() == [False, False]
+    assert service_flags(titles, descriptions, requests=False,
+                         tags=tags).tolist() == [True, False]
+
+
 def test_flags_agree_with_the_patterns_post_by_post() -> None:
     # The stems only choose which posts the patterns read; the answers are the patterns'.
     titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
