@@ -65,6 +65,9 @@ _PERSON_WANTED = re.compile(
     r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
     r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
     r" (?:specialist|teacher|coach|tutor|instructor)"
+    r"\W*(?:needed|wanted|required|please)?\W*$"
+    # A clerk to the governors is a person too ("Clerk", "Clerk to governors wanted").
+    r"|^\W*(?:a |an |new )?clerk(?:ing)?(?: to (?:the )?governors)?"
     r"\W*(?:needed|wanted|required|please)?\W*$",
     re.IGNORECASE,
 )
@@ -139,7 +142,7 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
               "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger", "microscope",
               "instrument", "ukulele", "costume", "tent", "bike", "hob", "specialist",
-              "teacher", "tutor", "instructor")
+              "teacher", "tutor", "instructor", "clerk")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

@@ -42,6 +42,8 @@ from matching.needs import asks_for_service, provides_service, service_flags
     ("Dance specialist", "We want to use some of our sport premium to upskill staff."),
     ("Cello teacher?", ""),
     ("Brass teacher wanted", ""),
+    ("Clerk to governors", "Clerk retired. Can we buy clerking from another school?"),
+    ("Clerking", "Ours has left mid-year."),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -68,6 +70,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     # A teacher being supported is not a person wanted.
     ("Struggling teacher", "Second year, in tears most nights."),
     ("New music teacher", "Where do I start with the model music curriculum?"),
+    ("Clerk training", "Our new clerk has never minuted a pay committee."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
