@@ -154,8 +154,8 @@ def test_same_input_same_output_with_meaning() -> None:
 # the same figures without it). The team's set meets every target; the fresh sets' floors are
 # today's figures rounded down.
 SEMANTIC_FLOORS = {
-    "eval_set.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.95, "pair_precision": 0.99,
-                      "pair_recall": 0.93, "unanswerable_assigned": 0},
+    "eval_set.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.95,
+                      "pair_precision": 0.99, "pair_recall": 0.93, "unanswerable_assigned": 0},
     "fresh/set1.json": {"recall@1": 0.95, "recall@3": 1.0, "ndcg@5": 0.94,
                         "pair_precision": 0.96, "pair_recall": 0.80, "unanswerable_assigned": 1},
     "fresh/set2.json": {"recall@1": 0.96, "recall@3": 1.0, "ndcg@5": 0.94,
@@ -163,7 +163,7 @@ SEMANTIC_FLOORS = {
     "fresh/set3.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.92,
                         "pair_precision": 0.95, "pair_recall": 0.78, "unanswerable_assigned": 0},
     "fresh/set4.json": {"recall@1": 0.95, "recall@3": 0.98, "ndcg@5": 0.94,
-                        "pair_precision": 0.95, "pair_recall": 0.85, "unanswerable_assigned": 1},
+                        "pair_precision": 0.96, "pair_recall": 0.85, "unanswerable_assigned": 0},
     "fresh/set5.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.92,
                         "pair_precision": 0.96, "pair_recall": 0.86, "unanswerable_assigned": 1},
     "fresh/set6.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.94,
@@ -171,9 +171,9 @@ SEMANTIC_FLOORS = {
     "fresh/set7.json": {"recall@1": 0.97, "recall@3": 0.99, "ndcg@5": 0.97,
                         "pair_precision": 0.95, "pair_recall": 0.85, "unanswerable_assigned": 3},
     "fresh/set8.json": {"recall@1": 0.94, "recall@3": 0.97, "ndcg@5": 0.95,
-                        "pair_precision": 0.92, "pair_recall": 0.87, "unanswerable_assigned": 5},
+                        "pair_precision": 0.93, "pair_recall": 0.88, "unanswerable_assigned": 5},
     "fresh/set9.json": {"recall@1": 0.97, "recall@3": 0.98, "ndcg@5": 0.95,
-                        "pair_precision": 0.98, "pair_recall": 0.88, "unanswerable_assigned": 1},
+                        "pair_precision": 0.98, "pair_recall": 0.87, "unanswerable_assigned": 1},
     "fresh/set10.json": {"recall@1": 0.95, "recall@3": 1.0, "ndcg@5": 0.94,
                          "pair_precision": 0.97, "pair_recall": 0.89, "unanswerable_assigned": 0},
     "fresh/set11.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.93,
@@ -182,8 +182,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 4},
     "fresh/set13.json": {"recall@1": 0.94, "recall@3": 0.98, "ndcg@5": 0.95,
                          "pair_precision": 0.90, "pair_recall": 0.83, "unanswerable_assigned": 7},
-    "fresh/set14.json": {"recall@1": 0.80, "recall@3": 0.90, "ndcg@5": 0.85,
-                         "pair_precision": 0.83, "pair_recall": 0.69, "unanswerable_assigned": 6},
+    "fresh/set14.json": {"recall@1": 0.88, "recall@3": 0.96, "ndcg@5": 0.92,
+                         "pair_precision": 0.89, "pair_recall": 0.81, "unanswerable_assigned": 5},
+    "fresh/set15.json": {"recall@1": 0.97, "recall@3": 0.98, "ndcg@5": 0.96,
+                         "pair_precision": 0.94, "pair_recall": 0.84, "unanswerable_assigned": 4},
+    "fresh/set16.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.92,
+                         "pair_precision": 0.98, "pair_recall": 0.79, "unanswerable_assigned": 0},
 }
 
 
