@@ -425,8 +425,7 @@ class Matcher(BaseEstimator):
         req_lat, req_lon = school_lat[req_school], school_lon[req_school]
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
         req_service = service_flags([r.title for r in problem.requests],
-                                    [r.description for r in problem.requests], requests=True,
-                                    tags=[r.tags for r in problem.requests])
+                                    [r.description for r in problem.requests], requests=True)
         req_subject = facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
                                   headline_first=True)
         return _Run(

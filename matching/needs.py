@@ -141,8 +141,10 @@ _ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeo
               "electrician", "plumber", "roofer", "survey", "engineer", "technician",
               "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
               "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger", "microscope",
-              "instrument", "ukulele", "costume", "tent", "bike", "hob", "specialist",
-              "teacher", "tutor", "instructor", "clerk")
+              "instrument", "ukulele", "costume", "tent", "bike", "hob")
+# The person-wanted pattern reads titles only, so only titles are searched for its stems: in
+# descriptions "teacher" is everywhere, and reading each such post cost seconds at 250k.
+_PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "clerk")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
@@ -186,6 +188,11 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
                         for d, t in zip(descriptions, tags, strict=True)]
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     flags = np.zeros(len(texts), dtype=bool)
-    for i in posts_with_stems(texts, stems):
+    found = posts_with_stems(texts, stems)
+    for i in found:
         flags[i] = read(titles[i], descriptions[i])
+    if requests:
+        # A post without an ask stem can only be a person wanted: its title alone decides.
+        for i in set(posts_with_stems(titles, _PERSON_STEMS)).difference(found):
+            flags[i] = _PERSON_WANTED.search(titles[i]) is not None
     return flags

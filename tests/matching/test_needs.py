@@ -142,11 +142,12 @@ def test_flags_agree_with_the_patterns_post_by_post() -> None:
     titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
               "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use",
               "Site manager", "Coach", "New arrivals", "BORROW microscopes", "Sensory room",
-              "Chess", "Hall"]
+              "Chess", "Hall", "Cello teacher?", "Clerk to governors", "Supply"]
     descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
                     "", "Could we share someone's a few hours a week?",
                     "Two afternoons free, charged at cost", "No interpreter yet", "",
-                    "Afternoons available", "Looking for a chess tutor", "We can host; one slot"]
+                    "Afternoons available", "Looking for a chess tutor", "We can host; one slot",
+                    "", "", "A teacher for Y4 until Easter"]
     for requests, single in ((True, asks_for_service), (False, provides_service)):
         flags = service_flags(titles, descriptions, requests=requests)
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
