@@ -608,6 +608,19 @@ def test_a_release_s_moved_names_follow_it_to_their_new_concept(
     assert taxonomy_services.apply_shipped_moves(moves) == 0
 
 
+def test_taxonomy_seed_command_loads_then_has_nothing_left_to_do(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    concepts = len(taxonomy_services.default_taxonomy()["concepts"])
+
+    first = runner.invoke(args=["taxonomy", "seed"])
+    again = runner.invoke(args=["taxonomy", "seed"])
+
+    assert first.exit_code == 0, first.output
+    assert first.output.startswith(f"Added {concepts} concepts and 0 other names; moved 0")
+    assert again.output == ("Added 0 concepts and 0 other names; "
+                            "moved 0 names to the concepts they now belong to.\n")
+
+
 # ----- outbox ----------------------------------------------------------------------------------
 
 

@@ -660,13 +660,11 @@ def merge_concepts(source: Tag, target: Tag, *, by: User | None = None) -> Merge
 def reload_shipped_taxonomy(*, by: User | None = None) -> tuple[int, int, int]:
     """Add the shipped concepts the database lacks and the shipped names its concepts lack,
     and move the names a release moved; returns (concepts added, names added, names moved)."""
-    from app.taxonomy.services import add_shipped_names, apply_shipped_moves, seed_taxonomy
+    from app.taxonomy.services import load_shipped_taxonomy
 
     # Added first, so seed_taxonomy's commit saves the entry with the concepts.
     event = record(by, "reload_taxonomy", None, "Reloaded the shipped taxonomy") if by else None
-    added = seed_taxonomy()
-    moved = apply_shipped_moves()
-    names = add_shipped_names()
+    added, names, moved = load_shipped_taxonomy()
     if event is not None:
         event.summary = (
             f"Reloaded the shipped taxonomy: {added} concepts and {names} other names added, "

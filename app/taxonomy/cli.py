@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.taxonomy.services import add_shipped_names, apply_shipped_moves, seed_taxonomy
+from app.taxonomy.services import load_shipped_taxonomy
 
 taxonomy_cli = AppGroup("taxonomy", help="The expertise taxonomy.")
 
@@ -12,8 +12,6 @@ taxonomy_cli = AppGroup("taxonomy", help="The expertise taxonomy.")
 def seed() -> None:
     """Add the shipped concepts, and the shipped names of concepts, that the database lacks,
     and move the names a release moved to another concept."""
-    concepts = seed_taxonomy()
-    moved = apply_shipped_moves()
-    names = add_shipped_names()
+    concepts, names, moved = load_shipped_taxonomy()
     click.echo(f"Added {concepts} concepts and {names} other names; "
                f"moved {moved} names to the concepts they now belong to.")

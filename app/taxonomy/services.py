@@ -76,13 +76,13 @@ def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
     moves = shipped_moves() if moves is None else moves
     query = sa.select(Tag).options(selectinload(Tag.aliases))
     tags = {t.slug: t for t in db.session.scalars(query)}
+    by_id = {t.id: t for t in tags.values()}
     # A concept merged away hands its moves to the concept it became.
     for slug, into in db.session.execute(
         sa.select(RetiredConcept.slug, RetiredConcept.merged_into_id)
     ).tuples():
-        target = next((t for t in tags.values() if t.id == into), None)
-        if target is not None:
-            tags.setdefault(slug, target)
+        if into in by_id:
+            tags.setdefault(slug, by_id[into])
     retired = set(
         db.session.execute(
             sa.select(RetiredAlias.tag_id, RetiredAlias.normalised)
@@ -112,6 +112,15 @@ def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
         moved += 1
     db.session.commit()
     return moved
+
+
+def load_shipped_taxonomy() -> tuple[int, int, int]:
+    """Bring the database up to the shipped taxonomy: new concepts, moved names, then new
+    names (moves first, so a moved name is not skipped as another concept's); returns
+    (concepts added, names added, names moved)."""
+    added = seed_taxonomy()
+    moved = apply_shipped_moves()
+    return added, add_shipped_names(), moved
 
 
 def add_shipped_names(data: dict[str, Any] | None = None) -> int:
