@@ -97,6 +97,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 3},
     "set16.json": {"recall@1": 0.91, "recall@3": 0.95, "ndcg@5": 0.91,
                    "pair_precision": 0.95, "pair_recall": 0.74, "unanswerable_assigned": 0},
+    "set17.json": {"recall@1": 0.87, "recall@3": 0.96, "ndcg@5": 0.89,
+                   "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 3},
+    "set18.json": {"recall@1": 0.90, "recall@3": 0.98, "ndcg@5": 0.91,
+                   "pair_precision": 0.85, "pair_recall": 0.77, "unanswerable_assigned": 4},
 }
 
 

@@ -188,6 +188,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.94, "pair_recall": 0.84, "unanswerable_assigned": 4},
     "fresh/set16.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.92,
                          "pair_precision": 0.98, "pair_recall": 0.79, "unanswerable_assigned": 0},
+    "fresh/set17.json": {"recall@1": 0.91, "recall@3": 0.99, "ndcg@5": 0.92,
+                         "pair_precision": 0.93, "pair_recall": 0.84, "unanswerable_assigned": 3},
+    "fresh/set18.json": {"recall@1": 0.94, "recall@3": 1.0, "ndcg@5": 0.94,
+                         "pair_precision": 0.91, "pair_recall": 0.88, "unanswerable_assigned": 5},
 }
 
 
