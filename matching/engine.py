@@ -192,6 +192,10 @@ class Matcher(BaseEstimator):
     instrument_penalty : float
         The same for a request whose title names some instruments and an offer that names
         only others ("Recorders for Y3" and a ukulele class set; see matching.instruments).
+    service_penalty : float
+        The same for a request that asks for a service, a loan or someone's time and an
+        offer of know-how only (see matching.needs): it is still listed, below offers that
+        provide, and it is never paired with the request.
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -244,6 +248,7 @@ class Matcher(BaseEstimator):
         language_penalty: float = 0.5,
         sport_penalty: float = 0.5,
         instrument_penalty: float = 0.5,
+        service_penalty: float = 0.5,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -282,6 +287,7 @@ class Matcher(BaseEstimator):
         self.language_penalty = language_penalty
         self.sport_penalty = sport_penalty
         self.instrument_penalty = instrument_penalty
+        self.service_penalty = service_penalty
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -575,6 +581,9 @@ class Matcher(BaseEstimator):
         factor[sports] *= 1.0 - self.sport_penalty
         instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
         factor[instruments] *= 1.0 - self.instrument_penalty
+        if self.service_penalty:
+            factor[self._know_how_for_a_service(run, cands.request, cands.offer)] *= (
+                1.0 - self.service_penalty)
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
@@ -646,7 +655,7 @@ class Matcher(BaseEstimator):
         # The best is taken over the offers that could meet the request: know-how that
         # scores higher does not hold back the one offer that lends what a request asks for.
         n_req = len(problem.requests)
-        meets = ~self._know_how_for_a_service(run, lists)
+        meets = ~self._know_how_for_a_service(run, lists.request, lists.offer)
         best = np.zeros(n_req)
         np.maximum.at(best, lists.request[meets], lists.final[meets])
         near_best = meets & (lists.final >= self.relative_threshold * best[lists.request])
@@ -667,19 +676,19 @@ class Matcher(BaseEstimator):
         return edges, assign(edges, self.solver, self.exact_max_edges)
 
     @staticmethod
-    def _know_how_for_a_service(run: _Run, lists: _Lists) -> np.ndarray:
-        """Per listed pair: the request asks for a service or someone's time and the offer
-        gives only know-how, which does not meet it (offers are only read where needed)."""
-        asks = run.req_service[lists.request]
+    def _know_how_for_a_service(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
+        """Per pair: the request asks for a service or someone's time and the offer gives
+        only know-how, which does not meet it (offers are only read where needed)."""
+        asks = run.req_service[req]
         if not asks.any():
             return asks
-        offers = np.unique(lists.offer[asks])
+        offers = np.unique(off[asks])
         posts = [run.problem.offers[o] for o in offers.tolist()]
         provides = service_flags([p.title for p in posts], [p.description for p in posts],
                                  requests=False, tags=[p.tags for p in posts])
         gives = np.zeros(len(run.problem.offers), dtype=bool)
         gives[offers] = provides
-        return asks & ~gives[lists.offer]
+        return asks & ~gives[off]
 
     def _confident(self, run: _Run, lists: _Lists, wanted: np.ndarray) -> np.ndarray:
         """Per listed pair: clears the threshold, or the lower one with the topic covered
