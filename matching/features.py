@@ -55,7 +55,8 @@ _GENERIC = (
     "work", "working", "time", "week", "day", "days", "term", "year", "years", "please", "thank",
     "thanks", "get", "getting", "make", "making", "go", "going", "good", "great", "really",
     "also", "just", "one", "two", "child", "children", "pupil", "pupils", "use", "using", "used",
-    "way", "ways", "lot", "lots", "thing", "things",
+    "way", "ways", "lot", "lots", "thing", "things", "usually", "actually", "probably", "maybe",
+    "currently", "recently", "basically", "literally", "honestly", "bit",
 )
 STOP_WORDS = frozenset(fold(w) for w in (*ENGLISH_STOP_WORDS, *_GENERIC))
 
