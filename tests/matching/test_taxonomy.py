@@ -247,6 +247,8 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     ("Dojo, email, texts: parents still miss everything", "community-parental-engagement",
      "behaviour-policy"),
     ("Dojo points have become currency", "behaviour-policy", "community-parental-engagement"),
+    # Coaching a sport is PE, not coaching teachers.
+    ("Rugby league coaching for Y5/6 girls", "pe", "leadership-coaching"),
     ("Filtering and monitoring - are we compliant?", "safeguarding-filtering",
      "safeguarding-online"),
 ])
