@@ -30,7 +30,7 @@ from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_f
 from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import language_masks, speaker_requests
-from matching.needs import service_flags
+from matching.needs import for_parents, mentions_parents, service_flags
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
@@ -134,6 +134,8 @@ class _Run:
     req_sport: np.ndarray
     # Instruments each request's title names (matching.instruments; 0: none).
     req_instrument: np.ndarray
+    # Requests whose title asks for a session for parents (matching.needs).
+    req_parents: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -196,6 +198,10 @@ class Matcher(BaseEstimator):
         The same for a request that asks for a service, a loan or someone's time and an
         offer of know-how only (see matching.needs): it is still listed, below offers that
         provide, and it is never paired with the request.
+    audience_penalty : float
+        The same for a request whose title asks for a session for parents ("Phonics
+        workshop for parents") and an offer that never mentions parents or families; such a
+        pair cannot use the lower bar for a covered topic either (see matching.needs).
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -249,6 +255,7 @@ class Matcher(BaseEstimator):
         sport_penalty: float = 0.5,
         instrument_penalty: float = 0.5,
         service_penalty: float = 0.5,
+        audience_penalty: float = 0.5,
         semantic: str = "auto",
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
@@ -288,6 +295,7 @@ class Matcher(BaseEstimator):
         self.sport_penalty = sport_penalty
         self.instrument_penalty = instrument_penalty
         self.service_penalty = service_penalty
+        self.audience_penalty = audience_penalty
         self.semantic = semantic
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
@@ -464,6 +472,7 @@ class Matcher(BaseEstimator):
                                         all_without_it=True),
             req_instrument=self._names_about(problem.requests, req_subject, "music",
                                              title_instrument_masks, all_without_it=True),
+            req_parents=for_parents([r.title for r in problem.requests]),
             req_language=speaker_requests([r.title for r in problem.requests],
                                           [r.description for r in problem.requests],
                                           [r.tags for r in problem.requests]),
@@ -581,6 +590,9 @@ class Matcher(BaseEstimator):
         factor[sports] *= 1.0 - self.sport_penalty
         instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
         factor[instruments] *= 1.0 - self.instrument_penalty
+        # A session for parents and an offer that never mentions parents: staff training.
+        audience = self._not_for_parents(run, cands)
+        factor[audience] *= 1.0 - self.audience_penalty
         if self.service_penalty:
             factor[self._know_how_for_a_service(run, cands.request, cands.offer)] *= (
                 1.0 - self.service_penalty)
@@ -591,7 +603,7 @@ class Matcher(BaseEstimator):
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
-                      (languages | sports | instruments)[order])
+                      (languages | sports | instruments | audience)[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -674,6 +686,23 @@ class Matcher(BaseEstimator):
         )
         edges.position = ok  # where each edge sits in `lists`
         return edges, assign(edges, self.solver, self.exact_max_edges)
+
+    @staticmethod
+    def _not_for_parents(run: _Run, cands: Candidates) -> np.ndarray:
+        """Per candidate: the request asks for a session for parents and the offer never
+        mentions parents (offers are only read where such a request lists them)."""
+        ask = np.flatnonzero(run.req_parents[cands.request])
+        out = np.zeros(len(cands.request), dtype=bool)
+        if not len(ask):
+            return out
+        offers = np.unique(cands.offer[ask])
+        posts = [run.problem.offers[o] for o in offers.tolist()]
+        speaks = np.zeros(len(run.problem.offers), dtype=bool)
+        speaks[offers] = mentions_parents([p.title for p in posts],
+                                          [p.description for p in posts],
+                                          [p.tags for p in posts])
+        out[ask] = ~speaks[cands.offer[ask]]
+        return out
 
     @staticmethod
     def _know_how_for_a_service(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:

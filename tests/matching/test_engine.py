@@ -195,6 +195,28 @@ def test_service_request_ranks_the_offer_that_provides_above_know_how(
     assert match(data, taxonomy=small_taxonomy)["ranked"]["r"][0]["offer"] == "o1"
 
 
+def test_a_session_for_parents_is_not_met_by_staff_training() -> None:
+    # Set 13's "Phonics workshop for parents" was paired with a phonics lead's support for
+    # staff: the request wants someone to speak to parents (audience_penalty).
+    request = post("r", "lincoln", "Phonics workshop for parents", "either",
+                   description="Reception parents keep teaching letter names.")
+    staff = post("o1", "sleaford", "Phonics workshop for staff", "either",
+                 description="Our phonics lead runs a twilight on letter sounds and blending.")
+    families = post("o2", "skegness", "Phonics workshop for parents - our slides", "either",
+                    description="We run it each autumn for Reception families.")
+    data = {"schools": SCHOOLS, "offers": [staff], "requests": [request]}
+    shipped = Taxonomy.load()
+    plain = match(data, taxonomy=shipped, semantic="off", audience_penalty=0.0)
+    assert [p["offer"] for p in plain["pairs"]] == ["o1"]
+    out = match(data, taxonomy=shipped, semantic="off")
+    assert out["pairs"] == []
+    assert out["ranked"]["r"][0]["score"] == pytest.approx(
+        plain["ranked"]["r"][0]["score"] / 2, abs=0.001)
+    data["offers"] = [staff, families]
+    out = match(data, taxonomy=shipped, semantic="off")
+    assert [p["offer"] for p in out["pairs"]] == ["o2"]
+
+
 @pytest.mark.parametrize("semantic", ["off", "auto"])
 def test_a_thing_wanted_is_met_by_the_offer_that_lends_it(semantic: str) -> None:
     # "Minibus for ..." asks for a minibus: training drivers does not meet it, a minibus free

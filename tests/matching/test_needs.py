@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from matching.needs import asks_for_service, provides_service, service_flags
+from matching.needs import (
+    asks_for_service,
+    for_parents,
+    mentions_parents,
+    provides_service,
+    service_flags,
+)
 
 
 @pytest.mark.parametrize("title, description", [
@@ -153,3 +159,26 @@ def test_flags_agree_with_the_patterns_post_by_post() -> None:
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
                                                                 strict=True)]
         assert flags.any()
+
+
+def test_a_session_for_parents_is_read_from_the_title() -> None:
+    titles = ["Phonics workshop for parents", "Online safety evening for parents",
+              "TikTok and Roblox worries - parents' talk?", "Maths evening for our parents",
+              "Family learning", "Parent workshops on early reading",
+              # Not a session for parents: an interpreter at a parents' evening, parents as
+              # the situation, or an event the school meets parents at.
+              "Interpreter for parents' evening", "Parents don't come in",
+              "Y5 parents worried about group chats", "Parents' evening booking system"]
+    assert for_parents(titles).tolist() == [True] * 6 + [False] * 4
+
+
+def test_offers_that_speak_to_parents() -> None:
+    flags = mentions_parents(
+        ["Phonics for parents - our slides", "Phonics lead support", "Online safety",
+         "Maths INSET - CPA and bar models"],
+        ["", "Fidelity and older readers.", "We run an evening session for families.",
+         "Twilight for staff, parental questions welcome"],
+        [[], ["parents"], [], []])
+    assert flags.tolist() == [True, True, True, True]
+    assert not mentions_parents(["Maths INSET"], ["Bar models for teachers and TAs."],
+                                [[]]).any()
