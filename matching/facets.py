@@ -28,7 +28,8 @@ import numpy as np
 from matching.features import AnalysedPosts, PostText
 from matching.taxonomy import Taxonomy
 
-__all__ = ["SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits", "subject_bits"]
+__all__ = ["IMPLIED_STAGES", "SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits",
+           "subject_bits"]
 
 # Masks are int64 bit sets; a facet with more groups than this is not checked.
 _MAX_GROUPS = 62
@@ -73,12 +74,30 @@ def facet_bits(taxonomy: Taxonomy, groups: Iterable[Iterable[str]]) -> dict[str,
     return out
 
 
-def stage_bits(taxonomy: Taxonomy, context_categories: Iterable[str]) -> dict[str, int]:
-    """Concept id -> bit set of the key stages (the context categories' leaves) it names."""
+# Topics that are about one key stage without naming it: moving up to secondary is Year 6's,
+# starting Year 1 is key stage 1's. "Y6 to Y7 transition" is read as the transition concept
+# (the longer phrase wins), so without this it named no stage and met "Continuous provision
+# in Year 1?" on the word "transition".
+IMPLIED_STAGES = (
+    ("community-transition-secondary", "upper-key-stage-2"),
+    ("community-transition-early", "key-stage-1"),
+)
+
+
+def stage_bits(taxonomy: Taxonomy, context_categories: Iterable[str],
+               implied: Iterable[tuple[str, str]] = IMPLIED_STAGES) -> dict[str, int]:
+    """Concept id -> bit set of the key stages (the context categories' leaves) it names,
+    or implies (``implied``: pairs of a concept and the key stage it is about; pairs naming
+    a concept the taxonomy lacks are skipped)."""
     context = set(context_categories)
     leaves = [c for c in taxonomy.ids
               if taxonomy.category(c) in context and not taxonomy.descendants(c)]
-    return facet_bits(taxonomy, [(c,) for c in leaves])
+    bits = facet_bits(taxonomy, [(c,) for c in leaves])
+    known = set(taxonomy.ids)
+    for cid, stage in implied:
+        if cid in known and stage in bits and cid not in bits:
+            bits[cid] = bits[stage]
+    return bits
 
 
 def subject_bits(taxonomy: Taxonomy,

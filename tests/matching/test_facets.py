@@ -40,6 +40,21 @@ def test_posts_are_read_for_the_stages_they_name() -> None:
     assert clash(masks[[0, 0, 0]], masks[[3, 1, 0]]).tolist() == [True, False, False]
 
 
+def test_moving_up_to_secondary_is_year_6_and_starting_year_1_is_key_stage_1() -> None:
+    # "Y6 to Y7 transition" is read as the transition concept, which names no stage itself:
+    # it met "Continuous provision in Year 1?" on the word "transition" alone.
+    tax = Taxonomy.load()
+    bits = stage_bits(tax, ("key-stages",))
+    assert bits["community-transition-secondary"] == bits["upper-key-stage-2"]
+    assert bits["community-transition-early"] == bits["key-stage-1"]
+    assert "community-transition-secondary" not in stage_bits(tax, ("key-stages",), implied=())
+    titles = ["Y6 to Y7 transition for SEND pupils", "Continuous provision in Year 1?"]
+    analysed = PostVectorizer(taxonomy=tax).analyse_fields(titles, [""] * 2, [[]] * 2)
+    masks = facet_masks(analysed, tax, bits)
+    assert masks.tolist() == [bits["upper-key-stage-2"], bits["key-stage-1"]]
+    assert clash(masks[[0]], masks[[1]]).tolist() == [True]
+
+
 def test_an_offer_for_another_key_stage_loses_half_its_score() -> None:
     data = {
         "schools": SCHOOLS,
