@@ -593,9 +593,9 @@ class Matcher(BaseEstimator):
         # A session for parents and an offer that never mentions parents: staff training.
         audience = self._not_for_parents(run, cands)
         factor[audience] *= 1.0 - self.audience_penalty
-        if self.service_penalty:
-            factor[self._know_how_for_a_service(run, cands.request, cands.offer)] *= (
-                1.0 - self.service_penalty)
+        # Know-how for a request that asks for a service is listed lower and never paired.
+        know_how = self._know_how_for_a_service(run, cands.request, cands.offer)
+        factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
         content = final if cands.content is None else np.minimum(cands.content, 1.0) * factor
@@ -603,7 +603,7 @@ class Matcher(BaseEstimator):
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
-                      (languages | sports | instruments | audience)[order])
+                      (languages | sports | instruments | audience)[order], know_how[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -667,7 +667,7 @@ class Matcher(BaseEstimator):
         # The best is taken over the offers that could meet the request: know-how that
         # scores higher does not hold back the one offer that lends what a request asks for.
         n_req = len(problem.requests)
-        meets = ~self._know_how_for_a_service(run, lists.request, lists.offer)
+        meets = ~lists.know_how
         best = np.zeros(n_req)
         np.maximum.at(best, lists.request[meets], lists.final[meets])
         near_best = meets & (lists.final >= self.relative_threshold * best[lists.request])
@@ -982,6 +982,8 @@ class _Lists:
     # Pairs whose shared concepts do not cover the request: they name different languages,
     # sports or instruments (so they cannot clear the lower bar for a covered topic).
     uncovered: np.ndarray
+    # Pairs of a request that asks for a service and an offer of know-how only.
+    know_how: np.ndarray
 
 
 def match(
