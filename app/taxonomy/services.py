@@ -15,10 +15,14 @@ from app.models import RetiredAlias, RetiredConcept, Tag, TagAlias
 from matching.taxonomy import normalise
 
 
+def _shipped_json(name: str) -> Any:
+    """A data file the matching library ships (matching/data/NAME), parsed."""
+    return json.loads(resources.files("matching").joinpath("data", name).read_text("utf-8"))
+
+
 def default_taxonomy() -> dict[str, Any]:
     """The taxonomy file the matching library ships (matching/data/taxonomy.json)."""
-    text = resources.files("matching").joinpath("data/taxonomy.json").read_text("utf-8")
-    return json.loads(text)
+    return _shipped_json("taxonomy.json")
 
 
 def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
@@ -61,8 +65,7 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
 
 def shipped_moves() -> list[dict[str, str]]:
     """Names a release moved from one shipped concept to another (taxonomy_moves.json)."""
-    text = resources.files("matching").joinpath("data/taxonomy_moves.json").read_text("utf-8")
-    return json.loads(text)["moves"]
+    return _shipped_json("taxonomy_moves.json")["moves"]
 
 
 def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
