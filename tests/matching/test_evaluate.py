@@ -101,6 +101,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 3},
     "set18.json": {"recall@1": 0.90, "recall@3": 0.98, "ndcg@5": 0.91,
                    "pair_precision": 0.86, "pair_recall": 0.78, "unanswerable_assigned": 4},
+    "set19.json": {"recall@1": 0.91, "recall@3": 0.94, "ndcg@5": 0.92,
+                   "pair_precision": 0.90, "pair_recall": 0.86, "unanswerable_assigned": 7},
+    "set20.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
+                   "pair_precision": 0.92, "pair_recall": 0.87, "unanswerable_assigned": 7},
 }
 
 

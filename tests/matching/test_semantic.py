@@ -192,6 +192,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.93, "pair_recall": 0.84, "unanswerable_assigned": 3},
     "fresh/set18.json": {"recall@1": 0.95, "recall@3": 1.0, "ndcg@5": 0.94,
                          "pair_precision": 0.92, "pair_recall": 0.89, "unanswerable_assigned": 5},
+    "fresh/set19.json": {"recall@1": 0.92, "recall@3": 0.96, "ndcg@5": 0.94,
+                         "pair_precision": 0.88, "pair_recall": 0.88, "unanswerable_assigned": 9},
+    "fresh/set20.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.95,
+                         "pair_precision": 0.92, "pair_recall": 0.89, "unanswerable_assigned": 7},
 }
 
 
