@@ -19,8 +19,11 @@ __all__ = ["asks_for_service", "for_parents", "mentions_parents", "posts_with_st
            "provides_service", "service_flags"]
 
 _ASKS = re.compile(
-    r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone) use\b"
-    r"|\bservic(?:ing|ed)\b"
+    r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
+    # "Who did yours?" asks who did the work; "anyone service them?" for someone to do it.
+    r"|\bwho (?:did|does|do) yours\b"
+    r"|\bservic(?:ing|ed)\b|\bservice (?:it|them|ours|one|these|those)\b"
+    r"|\b(?:a|another|any) service (?:that|which|who)\b"
     r"|\b(?:suppliers?|contractors?|tradesmen|tradespeople)\b"
     # "No interpreter until next month" is the school's situation, not what it asks for.
     # (The look-behinds follow the word so they only run where it is found.)
@@ -43,8 +46,10 @@ _ASKS = re.compile(
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
     r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
     r"(?:[a-z]+ )?(?:company|firm)\b"
-    r"|\b(?:a|an|any) (?:[a-z]+ )?(?:trainer|driver|photographer|electrician|plumber|roofer"
-    r"|surveyor|engineer|technician|caterer|cleaner|coach company) (?:to|who|for)\b",
+    r"|\b(?:a|an|any) (?:[a-z]+ ){0,2}(?:trainer|driver|photographer|electrician|plumber|roofer"
+    r"|surveyor|engineer|technician|caterer|cleaner|coach company) (?:to|who|for)\b"
+    r"|\b(?:anyone|anybody) (?:have|got|know) (?:of )?(?:a|an) (?:[a-z]+ ){0,2}(?:assessor"
+    r"|therapist|counsellor|trainer|engineer|electrician|plumber|surveyor|coach|instructor)s?\b",
     re.IGNORECASE,
 )
 
@@ -65,7 +70,7 @@ _THING_WANTED = re.compile(
 _PERSON_WANTED = re.compile(
     r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
     r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
-    r" (?:specialist|teacher|coach|tutor|instructor)"
+    r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor)"
     r"\W*(?:needed|wanted|required|please)?\W*$"
     # A clerk to the governors is a person too ("Clerk", "Clerk to governors wanted").
     r"|^\W*(?:a |an |new )?clerk(?:ing)?(?: to (?:the )?governors)?"
@@ -135,17 +140,19 @@ def provides_service(title: str, description: str = "") -> bool:
 
 # Substrings at least one of which every match of the patterns above contains, once the text
 # is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
-_ASK_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
-              "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
-              "loan of", "borrow", "could", "supply ", "looking for a", "tutor for",
-              "tutors for", "spare", "company", "firm", "trainer", "driver", "photographer",
-              "electrician", "plumber", "roofer", "survey", "engineer", "technician",
-              "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus", "coach",
-              "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger", "microscope",
-              "instrument", "ukulele", "costume", "tent", "bike", "hob")
+_ASK_STEMS = ("who d", "servic", "assessor", "therapist", "counsellor", "supplier", "contractor",
+              "tradesm", "tradespeople", "interpreter", "translator", "buy ", "hire", "recommend ",
+              "pay", "lend us", "loan of", "borrow", "could", "supply ", "looking for a",
+              "tutor for", "tutors for", "spare", "company", "firm", "trainer", "driver",
+              "photographer", "electrician", "plumber", "roofer", "survey", "engineer",
+              "technician", "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus",
+              "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger",
+              "microscope", "instrument", "ukulele", "costume", "tent", "bike", "hob",
+              "instructor")
 # The person-wanted pattern reads titles only, so only titles are searched for its stems: in
 # descriptions "teacher" is everywhere, and reading each such post cost seconds at 250k.
-_PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "clerk")
+_PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
+                 "counsellor", "assessor", "clerk")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

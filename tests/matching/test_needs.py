@@ -50,6 +50,15 @@ from matching.needs import (
     ("Brass teacher wanted", ""),
     ("Clerk to governors", "Clerk retired. Can we buy clerking from another school?"),
     ("Clerking", "Ours has left mid-year."),
+    ("Play therapist", ""),
+    ("MiDAS assessment", "Does anyone have a MiDAS assessor? Our new TA needs her minibus test."),
+    # Someone to mend or maintain a thing, asked after the way leaders ask for a tradesperson.
+    ("Kiln broken \u2013 anyone service them?", ""),
+    ("Boiler keeps breaking", "Anyone know a decent heating engineer who'll come out quickly?"),
+    ("Learner pool losing water", "Who do people use to fix these?"),
+    ("Hall floor lifting", "Who did yours and roughly what did it cost?"),
+    ("Library van has stopped coming",
+     "Does anyone know of another service that brings books into school?"),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -77,6 +86,8 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Struggling teacher", "Second year, in tears most nights."),
     ("New music teacher", "Where do I start with the model music curriculum?"),
     ("Clerk training", "Our new clerk has never minuted a pay committee."),
+    ("Working with our play therapist", "How do you share what she learns with class staff?"),
+    ("Counselling service review", "How do you know yours is making a difference?"),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -148,12 +159,13 @@ def test_flags_agree_with_the_patterns_post_by_post() -> None:
     titles = ["Kiln \u017fervicing", "HIRE a minibus", "Buy-in", "who did you use?",
               "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use",
               "Site manager", "Coach", "New arrivals", "BORROW microscopes", "Sensory room",
-              "Chess", "Hall", "Cello teacher?", "Clerk to governors", "Supply"]
+              "Chess", "Hall", "Cello teacher?", "Clerk to governors", "Supply",
+              "Play therapist", "Kiln"]
     descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
                     "", "Could we share someone's a few hours a week?",
                     "Two afternoons free, charged at cost", "No interpreter yet", "",
                     "Afternoons available", "Looking for a chess tutor", "We can host; one slot",
-                    "", "", "A teacher for Y4 until Easter"]
+                    "", "", "A teacher for Y4 until Easter", "", "Anyone service them?"]
     for requests, single in ((True, asks_for_service), (False, provides_service)):
         flags = service_flags(titles, descriptions, requests=requests)
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
