@@ -29,7 +29,12 @@ from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bi
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
-from matching.languages import language_masks, speaker_requests
+from matching.languages import (
+    interpreter_requests,
+    language_masks,
+    offers_a_speaker,
+    speaker_requests,
+)
 from matching.needs import for_parents, mentions_parents, service_flags
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
@@ -128,6 +133,8 @@ class _Run:
     off_subject: np.ndarray
     # Languages each request needs a speaker of (matching.languages; 0: not such a request).
     req_language: np.ndarray
+    # Requests among those that ask for an interpreter, a translator or a speaker.
+    req_interpreter: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
@@ -442,6 +449,10 @@ class Matcher(BaseEstimator):
                                     [r.description for r in problem.requests], requests=True)
         req_subject = facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
                                   headline_first=True)
+        req_text = ([r.title for r in problem.requests],
+                    [r.description for r in problem.requests],
+                    [r.tags for r in problem.requests])
+        req_language = speaker_requests(*req_text)
         return _Run(
             problem=problem,
             texts_req=texts_req,
@@ -473,9 +484,8 @@ class Matcher(BaseEstimator):
             req_instrument=self._names_about(problem.requests, req_subject, "music",
                                              title_instrument_masks, all_without_it=True),
             req_parents=for_parents([r.title for r in problem.requests]),
-            req_language=speaker_requests([r.title for r in problem.requests],
-                                          [r.description for r in problem.requests],
-                                          [r.tags for r in problem.requests]),
+            req_language=req_language,
+            req_interpreter=interpreter_requests(*req_text, req_language),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
                                          all_without_it=False),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
@@ -584,6 +594,7 @@ class Matcher(BaseEstimator):
         # rule has already told them apart (Spanish and French are subjects of their own,
         # Latin and BSL are not); a request and an offer naming different sports.
         languages = _offer_clash(run, cands, run.req_language, language_masks)
+        languages |= self._no_speaker(run, cands)
         languages |= _offer_clash(run, cands, run.req_taught, language_masks) & ~subjects
         factor[languages] *= 1.0 - self.language_penalty
         sports = _offer_clash(run, cands, run.req_sport, sport_masks)
@@ -699,6 +710,23 @@ class Matcher(BaseEstimator):
         posts = [run.problem.offers[o] for o in offers.tolist()]
         speaks = np.zeros(len(run.problem.offers), dtype=bool)
         speaks[offers] = mentions_parents([p.title for p in posts],
+                                          [p.description for p in posts],
+                                          [p.tags for p in posts])
+        out[ask] = ~speaks[cands.offer[ask]]
+        return out
+
+    @staticmethod
+    def _no_speaker(run: _Run, cands: Candidates) -> np.ndarray:
+        """Per candidate: the request asks for an interpreter or a speaker and the offer
+        names no language and never speaks of one (offers are only read where needed)."""
+        ask = np.flatnonzero(run.req_interpreter[cands.request])
+        out = np.zeros(len(cands.request), dtype=bool)
+        if not len(ask):
+            return out
+        offers = np.unique(cands.offer[ask])
+        posts = [run.problem.offers[o] for o in offers.tolist()]
+        speaks = np.zeros(len(run.problem.offers), dtype=bool)
+        speaks[offers] = offers_a_speaker([p.title for p in posts],
                                           [p.description for p in posts],
                                           [p.tags for p in posts])
         out[ask] = ~speaks[cands.offer[ask]]

@@ -8,6 +8,11 @@ share none. A request about teaching a language counts the languages it names th
 ("Latin in KS2?" and a BSL taster; the matcher reads only requests whose subject is a
 language). Requests for know-how about families who speak a language ("our Romanian
 families") are left alone: that know-how carries across languages.
+
+A request for an interpreter, a translator or a speaker is not met by an offer that names no
+language and never speaks of interpreting, translating or languages either ("Polish speaker
+for parents' evening" and "Phonics workshop for parents"): such an offer has no speaker to
+give. The matcher treats that pair as a clash too.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ import numpy as np
 from matching.needs import posts_with_stems
 from matching.wordgroups import NameGroups, post_text
 
-__all__ = ["LANGUAGES", "language_masks", "speaker_requests"]
+__all__ = ["LANGUAGES", "interpreter_requests", "language_masks", "offers_a_speaker",
+           "speaker_requests"]
 
 # The languages English primary schools most often need interpreting, one group each (at
 # most 62); each name is matched as a whole word, with its "-speaking" forms.
@@ -64,4 +70,40 @@ def speaker_requests(titles: Sequence[str], descriptions: Sequence[str],
     for i in posts_with_stems(texts, _SPEAKER_STEMS):
         if _SPEAKER.search(texts[i]):
             out[i] = _NAMES.mask(texts[i])
+    return out
+
+
+# Asking for a person: an interpreter, a translator, a speaker. Narrower than _SPEAKER, which
+# also reads "Portuguese-speaking arrivals" (know-how about families, met by EAL know-how).
+_INTERPRETER = re.compile(
+    r"\b(?:interpret(?:er|ers|ing)|translat(?:e|or|ors|ion|ing)|speakers?"
+    r"|someone who (?:speaks|can speak))\b",
+    re.IGNORECASE,
+)
+# An offer that could give a speaker of some language, even one it does not name.
+_ANY_SPEAKER = re.compile(
+    r"\b(?:interpret|translat|speak|bilingual|multilingual|languages?\b|signer|signing)",
+    re.IGNORECASE,
+)
+
+
+def interpreter_requests(titles: Sequence[str], descriptions: Sequence[str],
+                         tags: Sequence[Sequence[str]], languages: np.ndarray) -> np.ndarray:
+    """Per request: it asks for an interpreter, a translator or a speaker of the languages it
+    names (``languages``: speaker_requests' masks; a boolean array)."""
+    out = np.zeros(len(titles), dtype=bool)
+    for i in np.flatnonzero(languages).tolist():
+        out[i] = _INTERPRETER.search(post_text(titles[i], descriptions[i], tags[i])) is not None
+    return out
+
+
+def offers_a_speaker(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: it names a language or speaks of interpreting, translating, speaking or
+    languages (a boolean array)."""
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    out = language_masks(titles, descriptions, tags) != 0
+    for i in posts_with_stems(texts, ("interpret", "translat", "speak", "lingual", "language",
+                                      "sign")):
+        out[i] |= _ANY_SPEAKER.search(texts[i]) is not None
     return out

@@ -1,9 +1,16 @@
-"""A request for a speaker of one language is not met by staff who speak only others."""
+"""A request for a speaker of one language is not met by staff who speak only others, nor by
+an offer with no speaker to give."""
 
 from __future__ import annotations
 
 from matching import Matcher, match
-from matching.languages import LANGUAGES, language_masks, speaker_requests
+from matching.languages import (
+    LANGUAGES,
+    interpreter_requests,
+    language_masks,
+    offers_a_speaker,
+    speaker_requests,
+)
 from tests.matching.conftest import listed_score
 
 
@@ -55,6 +62,59 @@ def test_an_interpreter_of_other_languages_loses_half_its_score() -> None:
     assert ("ar", "arabic") in {(p["request"], p["offer"]) for p in out["pairs"]}
     # A request for know-how about families is not a request for a speaker.
     assert listed_score(out, "families", "urdu") == listed_score(plain, "families", "urdu")
+
+
+def test_requests_for_an_interpreter_or_a_speaker() -> None:
+    titles = ["Polish speaker for parents' evening", "Lots of Portuguese-speaking arrivals",
+              "Urdu letters", "Interpreter needed", "Somali family starting"]
+    descriptions = ["Mum speaks no English.", "Where do we start?",
+                    "Could anyone translate our newsletter?", "", "Someone who speaks Somali?"]
+    tags: list[list[str]] = [[], [], [], [], []]
+    languages = speaker_requests(titles, descriptions, tags)
+    # Know-how about families who speak a language is not a request for a person; a request
+    # naming no language is left to the topic.
+    assert interpreter_requests(titles, descriptions, tags, languages).tolist() == [
+        True, False, True, False, True]
+
+
+def test_offers_that_could_give_a_speaker() -> None:
+    titles = ["Phonics workshop for parents", "Polish-speaking TA", "Interpreting for families",
+              "EAL new arrivals pack", "Bilingual staff for meetings"]
+    descriptions = ["Slides and a script for your own evening.", "", "Many languages.",
+                    "Our induction checklist and first-week timetable.", ""]
+    tags: list[list[str]] = [[], [], [], ["EAL"], []]
+    assert offers_a_speaker(titles, descriptions, tags).tolist() == [
+        False, True, True, False, True]
+
+
+def test_an_offer_with_no_speaker_does_not_meet_an_interpreter_request() -> None:
+    data = {
+        "offers": [
+            {"id": "workshop", "school": "b", "title": "Phonics workshop for parents",
+             "description": "We run a phonics evening for parents and can share slides.",
+             "format": "either", "capacity": 2},
+            {"id": "polish", "school": "c", "title": "Polish-speaking TA",
+             "description": "She can join a parents' evening meeting (paid at her hourly rate).",
+             "format": "either", "capacity": 2},
+        ],
+        "requests": [
+            {"id": "speaker", "school": "a", "title": "Polish speaker for parents' evening",
+             "description": "Mum speaks no English. Need someone for 20 minutes in March.",
+             "format": "either"},
+            {"id": "phonics", "school": "a", "title": "Phonics evening for our parents",
+             "description": "Our first one: what do parents need to hear?", "format": "either"},
+        ],
+    }
+    out = match(data, semantic="off")
+    plain = Matcher(language_penalty=0.0, semantic="off").fit_predict(data)
+
+    assert abs(listed_score(out, "speaker", "workshop")
+               - listed_score(plain, "speaker", "workshop") / 2) <= 0.005
+    assert listed_score(out, "speaker", "polish") == listed_score(plain, "speaker", "polish")
+    pairs = {(p["request"], p["offer"]) for p in out["pairs"]}
+    assert ("speaker", "workshop") not in pairs
+    # A request that asks for no speaker keeps the offer's full score.
+    assert listed_score(out, "phonics", "workshop") == listed_score(plain, "phonics", "workshop")
 
 
 def test_a_request_to_teach_one_language_is_not_met_by_another() -> None:
