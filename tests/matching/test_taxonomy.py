@@ -202,6 +202,11 @@ def shipped() -> Taxonomy:
     ("A letter went to the wrong family", "business-gdpr"),
     ("Y2 autistic girl - meltdowns at every transition", "send-autism"),
     ("Y3 boy bolts when the bell goes", "send-semh"),
+    ("Y3 reading so slowly", "early-reading-fluency"),
+    ("Y3 readers slow & robotic", "early-reading-fluency"),
+    ("Stretching the top end in Y6 maths", "send-adaptive"),
+    ("Getting families to read with their children", "community-parental-engagement"),
+    ("Parents don't know how to say the sounds", "early-reading"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
