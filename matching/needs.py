@@ -59,7 +59,7 @@ _THING_WANTED = re.compile(
     r"^\W*(?:(?:a|an|some|spare|extra|more|\d+)\s+)?(?:class set of\s+)?"
     r"(?:minibus(?:es)?|coach(?:es)?|tablets?|ipads?|laptops?|chromebooks?|micro:? ?bits?"
     r"|bee-? ?bots?|data ?loggers?|microscopes?|instruments?|ukuleles?|costumes?|tents?"
-    r"|bikes?|hobs?)"
+    r"|bikes?|hobs?|(?:a |the )?(?:big |large |bigger |larger )?(?:hall|venue)s?)"
     r"\s+(?:for|needed|wanted|to borrow)\b",
     re.IGNORECASE,
 )
@@ -147,8 +147,8 @@ _ASK_STEMS = ("who d", "servic", "assessor", "therapist", "counsellor", "supplie
               "photographer", "electrician", "plumber", "roofer", "survey", "engineer",
               "technician", "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus",
               "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger",
-              "microscope", "instrument", "ukulele", "costume", "tent", "bike", "hob",
-              "instructor")
+              "microscope", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
+              "venue", "instructor")
 # The person-wanted pattern reads titles only, so only titles are searched for its stems: in
 # descriptions "teacher" is everywhere, and reading each such post cost seconds at 250k.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",

@@ -44,6 +44,8 @@ from matching.needs import (
     ("Class set of iPads for a stop-motion unit", ""),
     ("Micro:bits for Y6 coding", ""),
     ("Costumes for the Y2 nativity", ""),
+    ("Hall for Christmas concert", ""),
+    ("Bigger hall for our leavers' show", "Ours seats 90."),
     # A title that is only the person wanted asks for that person.
     ("Dance specialist", "We want to use some of our sport premium to upskill staff."),
     ("Cello teacher?", ""),
@@ -86,6 +88,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Struggling teacher", "Second year, in tears most nights."),
     ("New music teacher", "Where do I start with the model music curriculum?"),
     ("Clerk training", "Our new clerk has never minuted a pay committee."),
+    ("Hall behaviour at lunch", "Noise is unbearable."),
     ("Working with our play therapist", "How do you share what she learns with class staff?"),
     ("Counselling service review", "How do you know yours is making a difference?"),
 ])
