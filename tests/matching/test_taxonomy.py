@@ -207,6 +207,7 @@ def shipped() -> Taxonomy:
     ("Stretching the top end in Y6 maths", "send-adaptive"),
     ("Getting families to read with their children", "community-parental-engagement"),
     ("Parents don't know how to say the sounds", "early-reading"),
+    ("after school football club", "pe"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
