@@ -938,6 +938,11 @@ class Matcher(BaseEstimator):
             elif lists.final[start] >= self.covered_threshold:
                 return ("This asks for a service, a loan or someone\u2019s time; no school "
                         "offers that yet, only know-how on the topic")
+            else:
+                # Naming weak know-how as "the nearest offer" ("Hall for Christmas concert"
+                # and a ukulele scheme) reads as a near miss; say what is missing instead.
+                return ("This asks for a service, a loan or someone\u2019s time; no school "
+                        "offers that yet")
         idf = self.vectorizer_.concept_idf_
         index = self.vectorizer_.concept_index_
         mine = sorted(

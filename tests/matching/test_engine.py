@@ -251,6 +251,22 @@ def test_unmatched_service_request_names_the_nearest_offer_that_could_provide() 
         "Tuesdays\u201d")}]
 
 
+def test_unmatched_service_request_with_only_weak_know_how_says_what_is_missing() -> None:
+    # "Hall for Christmas concert" had "the nearest offer is 'Music - whole-class ukulele'":
+    # a near miss it is not. With no offer that could provide listed and the know-how under
+    # the lower bar, the reason names the kind of help missing.
+    wanted = post("r1", "lincoln", "Hall for Christmas concert", "in_person",
+                  description="Ours seats 90 and we have 210 children.")
+    music = post("o1", "skegness", "Whole-class ukulele and Charanga", "in_person",
+                 description="Our music lead shares schemes of work, assessment, progression, "
+                 "composing, listening, and songs for a Christmas concert.")
+    out = run([music], [wanted], Taxonomy.load(), semantic="off")
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1"]
+    assert out["ranked"]["r1"][0]["score"] < 0.15
+    assert out["unmatched"] == [{"request": "r1", "reason": (
+        "This asks for a service, a loan or someone\u2019s time; no school offers that yet")}]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)
