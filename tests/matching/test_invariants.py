@@ -118,7 +118,9 @@ def check_output(data: dict[str, Any], out: dict[str, Any], top: int) -> None:
         request = next(r for r in data["requests"] if r["id"] == p["request"])
         offer = next(o for o in data["offers"] if o["id"] == p["offer"])
         if asks_for_service(request["title"], request.get("description", "")):
-            assert provides_service(offer["title"], offer.get("description", ""))
+            # An offer's tags are read as the last line of its description ("loan").
+            tags = ", ".join(offer.get("tags") or ())
+            assert provides_service(offer["title"], f'{offer.get("description", "")}\n{tags}')
         assert p["reasons"] and all(p["reasons"])
     assert all(n <= capacity[o] for o, n in used.items())
     for items in out["ranked"].values():
