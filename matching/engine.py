@@ -594,7 +594,9 @@ class Matcher(BaseEstimator):
         # rule has already told them apart (Spanish and French are subjects of their own,
         # Latin and BSL are not); a request and an offer naming different sports.
         languages = _offer_clash(run, cands, run.req_language, language_masks)
-        languages |= self._no_speaker(run, cands)
+        # A request for an interpreter or a speaker and an offer with no speaker to give.
+        languages |= _offer_lacks(run, cands.request, cands.offer, run.req_interpreter,
+                                  offers_a_speaker)
         languages |= _offer_clash(run, cands, run.req_taught, language_masks) & ~subjects
         factor[languages] *= 1.0 - self.language_penalty
         sports = _offer_clash(run, cands, run.req_sport, sport_masks)
@@ -602,10 +604,12 @@ class Matcher(BaseEstimator):
         instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
         factor[instruments] *= 1.0 - self.instrument_penalty
         # A session for parents and an offer that never mentions parents: staff training.
-        audience = self._not_for_parents(run, cands)
+        audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
+                                mentions_parents)
         factor[audience] *= 1.0 - self.audience_penalty
         # Know-how for a request that asks for a service is listed lower and never paired.
-        know_how = self._know_how_for_a_service(run, cands.request, cands.offer)
+        know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
+                                _provides_service)
         factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
@@ -697,55 +701,6 @@ class Matcher(BaseEstimator):
         )
         edges.position = ok  # where each edge sits in `lists`
         return edges, assign(edges, self.solver, self.exact_max_edges)
-
-    @staticmethod
-    def _not_for_parents(run: _Run, cands: Candidates) -> np.ndarray:
-        """Per candidate: the request asks for a session for parents and the offer never
-        mentions parents (offers are only read where such a request lists them)."""
-        ask = np.flatnonzero(run.req_parents[cands.request])
-        out = np.zeros(len(cands.request), dtype=bool)
-        if not len(ask):
-            return out
-        offers = np.unique(cands.offer[ask])
-        posts = [run.problem.offers[o] for o in offers.tolist()]
-        speaks = np.zeros(len(run.problem.offers), dtype=bool)
-        speaks[offers] = mentions_parents([p.title for p in posts],
-                                          [p.description for p in posts],
-                                          [p.tags for p in posts])
-        out[ask] = ~speaks[cands.offer[ask]]
-        return out
-
-    @staticmethod
-    def _no_speaker(run: _Run, cands: Candidates) -> np.ndarray:
-        """Per candidate: the request asks for an interpreter or a speaker and the offer
-        names no language and never speaks of one (offers are only read where needed)."""
-        ask = np.flatnonzero(run.req_interpreter[cands.request])
-        out = np.zeros(len(cands.request), dtype=bool)
-        if not len(ask):
-            return out
-        offers = np.unique(cands.offer[ask])
-        posts = [run.problem.offers[o] for o in offers.tolist()]
-        speaks = np.zeros(len(run.problem.offers), dtype=bool)
-        speaks[offers] = offers_a_speaker([p.title for p in posts],
-                                          [p.description for p in posts],
-                                          [p.tags for p in posts])
-        out[ask] = ~speaks[cands.offer[ask]]
-        return out
-
-    @staticmethod
-    def _know_how_for_a_service(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
-        """Per pair: the request asks for a service or someone's time and the offer gives
-        only know-how, which does not meet it (offers are only read where needed)."""
-        asks = run.req_service[req]
-        if not asks.any():
-            return asks
-        offers = np.unique(off[asks])
-        posts = [run.problem.offers[o] for o in offers.tolist()]
-        provides = service_flags([p.title for p in posts], [p.description for p in posts],
-                                 requests=False, tags=[p.tags for p in posts])
-        gives = np.zeros(len(run.problem.offers), dtype=bool)
-        gives[offers] = provides
-        return asks & ~gives[off]
 
     def _confident(self, run: _Run, lists: _Lists, wanted: np.ndarray) -> np.ndarray:
         """Per listed pair: clears the threshold, or the lower one with the topic covered
@@ -998,6 +953,31 @@ def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
                           [p.tags for p in posts])
     out[ask] = clash(want[ask], named[cands.offer[ask]])
     return out
+
+
+def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
+                 reads: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                 ) -> np.ndarray:
+    """Per pair: the request is one that ``asks`` (a flag per request) and the offer lacks
+    what ``reads`` looks for in its titles, descriptions and tags: know-how for a request
+    that asks for a service, staff training for a parents' session, an offer with no
+    speaker for an interpreter request. Offers are only read where such a request lists
+    them."""
+    flagged = asks[req]
+    if not flagged.any():
+        return flagged
+    offers = np.unique(off[flagged])
+    posts = [run.problem.offers[o] for o in offers.tolist()]
+    has = np.zeros(len(run.problem.offers), dtype=bool)
+    has[offers] = reads([p.title for p in posts], [p.description for p in posts],
+                        [p.tags for p in posts])
+    return flagged & ~has[off]
+
+
+def _provides_service(titles: list[str], descriptions: list[str],
+                      tags: list[Sequence[str]]) -> np.ndarray:
+    """Per offer: it provides a service, a loan or someone's time (needs.service_flags)."""
+    return service_flags(titles, descriptions, requests=False, tags=tags)
 
 
 @dataclass
