@@ -105,6 +105,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.90, "pair_recall": 0.90, "unanswerable_assigned": 8},
     "set20.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
                    "pair_precision": 0.92, "pair_recall": 0.90, "unanswerable_assigned": 7},
+    "set21.json": {"recall@1": 0.91, "recall@3": 0.98, "ndcg@5": 0.94,
+                   "pair_precision": 0.91, "pair_recall": 0.84, "unanswerable_assigned": 5},
+    "set22.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.93,
+                   "pair_precision": 0.96, "pair_recall": 0.82, "unanswerable_assigned": 0},
 }
 
 

@@ -196,6 +196,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.88, "pair_recall": 0.92, "unanswerable_assigned": 10},
     "fresh/set20.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.98,
                          "pair_precision": 0.92, "pair_recall": 0.92, "unanswerable_assigned": 7},
+    "fresh/set21.json": {"recall@1": 0.93, "recall@3": 0.99, "ndcg@5": 0.96,
+                         "pair_precision": 0.90, "pair_recall": 0.86, "unanswerable_assigned": 6},
+    "fresh/set22.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
+                         "pair_precision": 0.96, "pair_recall": 0.87, "unanswerable_assigned": 0},
 }
 
 
