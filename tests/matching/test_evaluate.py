@@ -109,6 +109,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.91, "pair_recall": 0.84, "unanswerable_assigned": 5},
     "set22.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.93,
                    "pair_precision": 0.96, "pair_recall": 0.82, "unanswerable_assigned": 0},
+    "set23.json": {"recall@1": 0.92, "recall@3": 0.96, "ndcg@5": 0.92,
+                   "pair_precision": 0.90, "pair_recall": 0.82, "unanswerable_assigned": 5},
+    "set24.json": {"recall@1": 0.87, "recall@3": 0.95, "ndcg@5": 0.90,
+                   "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 3},
 }
 
 

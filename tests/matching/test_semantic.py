@@ -200,6 +200,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.90, "pair_recall": 0.86, "unanswerable_assigned": 6},
     "fresh/set22.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
                          "pair_precision": 0.96, "pair_recall": 0.87, "unanswerable_assigned": 0},
+    "fresh/set23.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.93,
+                         "pair_precision": 0.91, "pair_recall": 0.86, "unanswerable_assigned": 5},
+    "fresh/set24.json": {"recall@1": 0.91, "recall@3": 0.98, "ndcg@5": 0.93,
+                         "pair_precision": 0.92, "pair_recall": 0.83, "unanswerable_assigned": 5},
 }
 
 
