@@ -35,7 +35,16 @@ from matching.languages import (
     offers_a_speaker,
     speaker_requests,
 )
-from matching.needs import for_parents, mentions_parents, service_flags
+from matching.needs import (
+    for_parents,
+    mentions_parents,
+    offers_a_person,
+    person_requests,
+    service_flags,
+    unmet,
+    unmet_by_offers,
+    wanted_roles,
+)
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
@@ -126,6 +135,10 @@ class _Run:
     off_cos: np.ndarray
     # Requests that ask for a service, supplier, loan or someone's time (matching.needs).
     req_service: np.ndarray
+    # People or things each request's title names (needs.wanted_roles bits).
+    req_roles: np.ndarray
+    # Requests for a service whose title names a person (needs.person_requests).
+    req_person: np.ndarray
     # Key stages and subjects each post names, as bit sets (matching.facets; 0: none or all).
     req_stage: np.ndarray
     off_stage: np.ndarray
@@ -470,6 +483,8 @@ class Matcher(BaseEstimator):
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
             req_service=req_service,
+            req_roles=wanted_roles([r.title for r in problem.requests]),
+            req_person=person_requests([r.title for r in problem.requests], req_service),
             req_stage=facet_masks(texts_req, vec.taxonomy_, self.stage_bits_),
             off_stage=facet_masks(texts_off, vec.taxonomy_, self.stage_bits_),
             req_subject=req_subject,
@@ -610,6 +625,12 @@ class Matcher(BaseEstimator):
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
                                 _provides_service)
+        # So is an offer that leaves what the request asks for to the other school ("bring
+        # your own instructor") or says it cannot do it.
+        know_how |= _leaves_to_request(run, cands.request, cands.offer)
+        # And a person asked for, where the offer names nobody to come with it.
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
+                                 offers_a_person)
         factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
@@ -974,6 +995,27 @@ def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
     return flagged & ~has[off]
 
 
+def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Per pair: the request's title asks for what the offer leaves to the other school or
+    says it cannot do (needs.unmet). Only offers listed for some request are read."""
+    out = np.zeros(len(req), dtype=bool)
+    if not len(req):
+        return out
+    offers = np.unique(off)
+    posts = [run.problem.offers[o] for o in offers.tolist()]
+    found = unmet_by_offers([p.title for p in posts], [p.description for p in posts],
+                            [p.tags for p in posts])
+    said = {int(offers[i]): f for i, f in found.items()}
+    if not said:
+        return out
+    requests = run.problem.requests
+    for i in np.flatnonzero(np.isin(off, np.fromiter(said, dtype=np.int64))).tolist():
+        roles, cannot = said[int(off[i])]
+        r = int(req[i])
+        out[i] = unmet(requests[r].title, roles, int(run.req_roles[r]), cannot)
+    return out
+
+
 def _provides_service(titles: list[str], descriptions: list[str],
                       tags: list[Sequence[str]]) -> np.ndarray:
     """Per offer: it provides a service, a loan or someone's time (needs.service_flags)."""
@@ -995,7 +1037,8 @@ class _Lists:
     # Pairs whose shared concepts do not cover the request: they name different languages,
     # sports or instruments (so they cannot clear the lower bar for a covered topic).
     uncovered: np.ndarray
-    # Pairs of a request that asks for a service and an offer of know-how only.
+    # Pairs that cannot meet the request's kind of need: know-how only for a service, an
+    # offer that leaves the person asked for to the other school or names nobody to give.
     know_how: np.ndarray
 
 

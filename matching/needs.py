@@ -6,6 +6,10 @@ a service, a supplier or a person's time ("Our minibus needs servicing - who do 
 does not meet such a request, however close the words, so the matcher only pairs it with an
 offer that itself provides a service, a resource or staff time. The cues are deliberately
 narrow: a request wrongly read as a service is only left for coordinators to pair by hand.
+
+Two finer reads of the same kind: an offer may say what it leaves to the other school ("you
+bring your own instructor") or cannot do, and a request for a person is not met by a field,
+a hall or books that nobody comes with.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["asks_for_service", "for_parents", "mentions_parents", "posts_with_stems",
-           "provides_service", "service_flags"]
+__all__ = ["asks_for_service", "for_parents", "mentions_parents", "offers_a_person",
+           "person_requests", "posts_with_stems", "provides_service", "service_flags", "unmet",
+           "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -35,6 +40,8 @@ _ASKS = re.compile(
     # Paying for it, or borrowing a person or a thing, is not asking for know-how.
     r"|\b(?:we|i) (?:can|could|will|would|are happy to|are willing to) pay\b"
     r"|\b(?:we'll|we\u2019ll|we'd|we\u2019d) pay\b|\b(?:happy|willing) to pay\b"
+    # A sentence of its own: "Can pay."
+    r"|^\W*can pay\b|[.!?]\s+can pay\b"
     r"|\blend us\b|\bloan of\b"
     r"|\bborrow(?:ing)?\b|\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
@@ -242,3 +249,110 @@ def mentions_parents(titles: Sequence[str], descriptions: Sequence[str],
     for i in posts_with_stems(texts, _PARENT_STEMS):
         flags[i] = _PARENT_WORDS.search(texts[i]) is not None
     return flags
+
+
+# What an offer leaves to the other school. Offers of a pool slot or a minibus say who must
+# come with it ("you bring your own instructor", "you need your own D1 / MiDAS driver"), and
+# some say what they cannot do ("NB she can't do full diagnostic assessments"). A request
+# whose title asks for just that person or that thing is not met by the offer.
+_OWN = re.compile(r"\b(?:bring|need|have|provide|supply|use)s? (?:your|their) own "
+                  r"([^.,;:!?()\n]+)", re.IGNORECASE)
+_CANNOT = re.compile(r"\b(?:can't|can\u2019t|cannot|can not|unable to|not able to) "
+                     r"(?:do|offer|provide|deliver|run|carry out|take on) "
+                     r"((?:(?:any|full|a|an)\s+)*)([^.,;:!?()\n]+)", re.IGNORECASE)
+# Words naming who or what comes with an offer, grouped so that a "swimming teacher" wanted
+# meets "bring your own instructor".
+_ROLES = {"teacher": 1, "instructor": 1, "lifeguard": 2, "driver": 4, "midas": 4, "d1": 4,
+          "transport": 8, "staff": 16, "adult": 16, "ta": 16}
+_WORD = re.compile(r"[a-z0-9]+")
+# Any of those words: one quick search, so that only titles naming one are read word by word.
+_ROLE_WORD = re.compile(rf"\b(?:{'|'.join(_ROLES)})s?\b", re.IGNORECASE)
+# A title saying the school already has the person ("we have an instructor") wants the rest.
+_HAVE = re.compile(r"\b(?:we have|we've got|we\u2019ve got|have our own|our own)\b",
+                   re.IGNORECASE)
+# "r own" finds "your own" and "their own" (plain "own" is inside "down", "known", "town").
+_UNMET_STEMS = ("r own", "can't", "can\u2019t", "cannot", "can not", "unable to", "not able to")
+_FILLER = frozenset(["the", "a", "an", "of", "for", "to", "with", "in", "on", "our", "your",
+                     "their", "other", "schools", "school", "any", "all", "more", "some",
+                     "them", "her", "him", "it", "this", "that", "these", "those"])
+
+
+def _words(text: str) -> list[str]:
+    # Plural endings folded the simple way: enough to meet "assessments" with "assessment".
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
+            for w in _WORD.findall(text.casefold())]
+
+
+def _role_bits(text: str) -> int:
+    bits = 0
+    for word in _WORD.findall(text.casefold()):
+        bits |= _ROLES.get(word, 0) | _ROLES.get(word[:-1] if word.endswith("s") else word, 0)
+    return bits
+
+
+def wanted_roles(titles: Sequence[str]) -> np.ndarray:
+    """Per request: the people or things its title names (bits of _ROLES), 0 if none."""
+    out = np.zeros(len(titles), dtype=np.int64)
+    for i, title in enumerate(titles):
+        if _ROLE_WORD.search(title) and not _HAVE.search(title):
+            out[i] = _role_bits(title)
+    return out
+
+
+def unmet_by_offers(titles: Sequence[str], descriptions: Sequence[str],
+                    tags: Sequence[Sequence[str]]) -> dict[int, tuple[int, list[frozenset[str]]]]:
+    """The offers that leave something to the other school, by index: (the roles they
+    leave to it, the things they say they cannot do, each as its set of words)."""
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                            strict=True)]
+    out: dict[int, tuple[int, list[frozenset[str]]]] = {}
+    for i in posts_with_stems(texts, _UNMET_STEMS):
+        roles = 0
+        for m in _OWN.finditer(texts[i]):
+            roles |= _role_bits(m.group(1))
+        cannot = []
+        for m in _CANNOT.finditer(texts[i]):
+            words = frozenset(w for w in _words(m.group(2)) if w not in _FILLER)
+            if any(len(w) >= 5 for w in words):
+                cannot.append(words)
+        if roles or cannot:
+            out[i] = (roles, cannot)
+    return out
+
+
+def unmet(title: str, roles: int, wanted: int, cannot: Sequence[frozenset[str]]) -> bool:
+    """Whether a request titled ``title`` (naming ``wanted`` roles) asks for what an offer
+    leaves to it (``roles``) or says it cannot do (``cannot``)."""
+    if wanted & roles:
+        return True
+    if not cannot:
+        return False
+    words = set(_words(title))
+    return any(c <= words for c in cannot)
+
+
+# A request for a person ("share a sports coach", "looking for a coach to deliver KS1 PE") is
+# not met by a field, a hall or books with nobody to come with them.
+_PERSON_ASKED = re.compile(
+    r"\b(?:coach|teacher|instructor|tutor|therapist|specialist|assessor|counsellor|trainer"
+    r"|volunteer|speaker|interpreter|translator|driver|clerk|someone|somebody|person)s?\b",
+    re.IGNORECASE)
+_PERSON_GIVEN = re.compile(
+    r"\b(?:staff|teachers?|leads?|leaders?|coach(?:es|ing)?|instructors?|tutors?|specialists?"
+    r"|tas?|hltas?|senco|head|headteacher|deputy|she|he|her|his|i|me|team|trainers?"
+    r"|therapists?|counsellors?|assessors?|colleagues?|managers?|volunteers?|lifeguards?"
+    r"|person|someone|people|speakers?|interpreters?|drivers?|clerk|practitioners?)\b",
+    re.IGNORECASE)
+
+
+def person_requests(titles: Sequence[str], service: np.ndarray) -> np.ndarray:
+    """Per request: it asks for a service (``service``) and its title names a person."""
+    return np.array([bool(s) and _PERSON_ASKED.search(t) is not None
+                     for t, s in zip(titles, service, strict=True)], dtype=bool)
+
+
+def offers_a_person(titles: Sequence[str], descriptions: Sequence[str],
+                    tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: its words name someone who could come with it (staff, a lead, she...)."""
+    return np.array([_PERSON_GIVEN.search(f"{t}\n{d}\n{', '.join(g)}") is not None
+                     for t, d, g in zip(titles, descriptions, tags, strict=True)], dtype=bool)

@@ -267,6 +267,35 @@ def test_unmatched_service_request_with_only_weak_know_how_says_what_is_missing(
         "This asks for a service, a loan or someone\u2019s time; no school offers that yet")}]
 
 
+def test_an_offer_that_leaves_the_person_to_you_does_not_meet_a_request_for_one() -> None:
+    # Set 19's "Swimming teacher needed" was paired with a pool slot whose school said "you
+    # bring your own teacher/instructor", and "share a sports coach" with a field to borrow.
+    shipped = Taxonomy.load()
+    teacher = post("r1", "lincoln", "Swimming teacher needed", "in_person",
+                   description="Pool time booked; we need a qualified instructor for Y3/4.")
+    coach = post("r2", "lincoln", "share a sports coach", "in_person",
+                 description="Our coach has left. Could we share someone else's coach 1 "
+                 "day a week? we'd pay from Sports Premium")
+    slot = post("o1", "sleaford", "Swimming - pool slot", "in_person",
+                description="One 30 min slot a week for Y3/4 swimming. Our lifeguard is on "
+                "poolside, you bring your own teacher/instructor.")
+    field = post("o2", "sleaford", "Field for sports day", "in_person", tags=["PE"],
+                 description="A big field with a marked track. Could host another school's "
+                 "sports day.")
+    shared = post("o3", "skegness", "PE coach - spare afternoon", "in_person", tags=["PE"],
+                  description="Our sports coach has a spare afternoon a week, charged at cost.")
+    for offers, requests in (([slot], [teacher]), ([field], [coach])):
+        data = {"schools": SCHOOLS, "offers": offers, "requests": requests}
+        assert match(data, taxonomy=shipped, semantic="off")["pairs"] == []
+    out = run([field, shared], [coach], shipped, semantic="off")
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r2", "o3")]
+    # A request for the pool slot itself is still met by it.
+    wanted = post("r3", "lincoln", "Pool slot for Y4 swimming", "in_person",
+                  description="We have our own instructor but no pool.")
+    out = run([slot], [wanted], shipped, semantic="off")
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r3", "o1")]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)

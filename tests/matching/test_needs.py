@@ -8,8 +8,13 @@ from matching.needs import (
     asks_for_service,
     for_parents,
     mentions_parents,
+    offers_a_person,
+    person_requests,
     provides_service,
     service_flags,
+    unmet,
+    unmet_by_offers,
+    wanted_roles,
 )
 
 
@@ -18,6 +23,8 @@ from matching.needs import (
     ("Brass teacher for our Y5/6 band",
      "Does anyone share a brass teacher we could buy time from?"),
     ("Lithuanian interpreter for parents' evening", ""),
+    ("Maths specialist for Y6 greater depth group",
+     "Would like a specialist teacher to come in weekly. Can pay."),
     ("Minibus to hire for the summer term", ""),
     ("Can anyone recommend a contractor for our playground?", ""),
     ("First aid trainer", "Looking for a trainer to run paediatric first aid on our INSET day."),
@@ -197,3 +204,44 @@ def test_offers_that_speak_to_parents() -> None:
     assert flags.tolist() == [True, True, True, True]
     assert not mentions_parents(["Maths INSET"], ["Bar models for teachers and TAs."],
                                 [[]]).any()
+
+
+def test_what_an_offer_leaves_to_the_other_school() -> None:
+    found = unmet_by_offers(
+        ["Swimming - pool slot", "Minibus - weekday loan", "Dyslexia screening",
+         "Forest School", "Phonics lead support"],
+        ["One 30 min slot a week. Our lifeguard is on poolside, you bring your own "
+         "teacher/instructor.",
+         "Can lend for trips if you have your own D1 or MiDAS driver.",
+         "Our SENCo advises on screeners. NB she can't do full diagnostic assessments.",
+         "Our leader can host a class, or advise on setting up your own site.",
+         "I can't get out of class, so Teams is easiest."],
+        [[], [], [], [], []])
+    assert sorted(found) == [0, 1, 2]  # not "your own site", nor "can't get out of class"
+    assert [found[i][0] != 0 for i in range(3)] == [True, True, False]
+    assert found[2][1] == [frozenset({"diagnostic", "assessment"})]
+    roles = wanted_roles(["Swimming teacher needed", "MiDAS training", "Pool slot for Y4",
+                          "Swimming slot - we have our own instructor"])
+    assert (roles != 0).tolist() == [True, True, False, False]
+    pool, minibus, dyslexia = found[0], found[1], found[2]
+    assert unmet("Swimming teacher needed", pool[0], int(roles[0]), pool[1])
+    assert not unmet("Swimming teacher needed", minibus[0], int(roles[0]), minibus[1])
+    assert unmet("MiDAS training", minibus[0], int(roles[1]), minibus[1])
+    assert not unmet("Pool slot for Y4", pool[0], int(roles[2]), pool[1])
+    assert unmet("Dyslexia diagnostic assessment", *dyslexia[:1], 0, dyslexia[1])
+    assert not unmet("Dyslexia screening advice", *dyslexia[:1], 0, dyslexia[1])
+
+
+def test_a_person_asked_for_and_an_offer_with_nobody_to_give() -> None:
+    titles = ["share a sports coach", "sports coach for KS1 PE", "Sports day ideas",
+              "Coach for Y6 trip"]
+    service = [True, True, False, False]
+    assert person_requests(titles, service).tolist() == [True, True, False, False]
+    flags = offers_a_person(
+        ["Field for sports day", "Sports hall & field for events", "PE lead support",
+         "Netball club places"],
+        ["We have a big field with a marked track. Could host another school's sports day.",
+         "Large field + sports hall available. Free to partnership schools.",
+         "", "Our coach runs it on Fridays."],
+        [[], ["PE"], [], []])
+    assert flags.tolist() == [False, False, True, True]
