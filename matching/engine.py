@@ -45,6 +45,7 @@ from matching.needs import (
     unmet_by_offers,
     wanted_roles,
 )
+from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
@@ -152,6 +153,8 @@ class _Run:
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
     req_sport: np.ndarray
+    # Periods of history each history request names (matching.periods; 0: none).
+    req_period: np.ndarray
     # Instruments each request's title names (matching.instruments; 0: none).
     req_instrument: np.ndarray
     # Requests whose title asks for a session for parents (matching.needs).
@@ -214,6 +217,9 @@ class Matcher(BaseEstimator):
     instrument_penalty : float
         The same for a request whose title names some instruments and an offer that names
         only others ("Recorders for Y3" and a ukulele class set; see matching.instruments).
+    period_penalty : float
+        The same for a history request and an offer that name different periods ("viking
+        costumes" and a Roman artefact box; see matching.periods).
     service_penalty : float
         The same for a request that asks for a service, a loan or someone's time and an
         offer of know-how only (see matching.needs): it is still listed, below offers that
@@ -274,6 +280,7 @@ class Matcher(BaseEstimator):
         language_penalty: float = 0.5,
         sport_penalty: float = 0.5,
         instrument_penalty: float = 0.5,
+        period_penalty: float = 0.5,
         service_penalty: float = 0.5,
         audience_penalty: float = 0.5,
         semantic: str = "auto",
@@ -314,6 +321,7 @@ class Matcher(BaseEstimator):
         self.language_penalty = language_penalty
         self.sport_penalty = sport_penalty
         self.instrument_penalty = instrument_penalty
+        self.period_penalty = period_penalty
         self.service_penalty = service_penalty
         self.audience_penalty = audience_penalty
         self.semantic = semantic
@@ -498,6 +506,8 @@ class Matcher(BaseEstimator):
                                         all_without_it=True),
             req_instrument=self._names_about(problem.requests, req_subject, "music",
                                              title_instrument_masks, all_without_it=True),
+            req_period=self._names_about(problem.requests, req_subject, "history",
+                                         period_masks, all_without_it=True),
             req_parents=for_parents([r.title for r in problem.requests]),
             req_language=req_language,
             req_interpreter=interpreter_requests(*req_text, req_language),
@@ -618,6 +628,8 @@ class Matcher(BaseEstimator):
         factor[sports] *= 1.0 - self.sport_penalty
         instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
         factor[instruments] *= 1.0 - self.instrument_penalty
+        periods = _offer_clash(run, cands, run.req_period, period_masks)
+        factor[periods] *= 1.0 - self.period_penalty
         # A session for parents and an offer that never mentions parents: staff training.
         audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
                                 mentions_parents)
@@ -639,7 +651,8 @@ class Matcher(BaseEstimator):
         order = _list_order(cands.request, np.round(final, 9), cands.offer)
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
-                      (languages | sports | instruments | audience)[order], know_how[order])
+                      (languages | sports | instruments | periods | audience)[order],
+                      know_how[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -1035,7 +1048,8 @@ class _Lists:
     # The final score before any lift from closeness in meaning (semantic.blend).
     content: np.ndarray
     # Pairs whose shared concepts do not cover the request: they name different languages,
-    # sports or instruments (so they cannot clear the lower bar for a covered topic).
+    # sports, instruments or periods of history (so they cannot clear the lower bar for a
+    # covered topic).
     uncovered: np.ndarray
     # Pairs that cannot meet the request's kind of need: know-how only for a service, an
     # offer that leaves the person asked for to the other school or names nobody to give.
