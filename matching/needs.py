@@ -267,6 +267,11 @@ _ROLES = {"teacher": 1, "instructor": 1, "lifeguard": 2, "driver": 4, "midas": 4
 _WORD = re.compile(r"[a-z0-9]+")
 # Any of those words: one quick search, so that only titles naming one are read word by word.
 _ROLE_WORD = re.compile(rf"\b(?:{'|'.join(_ROLES)})s?\b", re.IGNORECASE)
+# A description saying which person the school needs, within a few words of the verb (not
+# "staff", which "we need staff training" names as the audience).
+_NEEDS_ROLE = re.compile(
+    r"\b(?:need|needs|needed|looking for|require|required)\b(?: [\w/-]+){0,3}? "
+    r"((?:teacher|instructor|lifeguard|driver|midas|d1)s?)\b", re.IGNORECASE)
 # A title saying the school already has the person ("we have an instructor") wants the rest.
 _HAVE = re.compile(r"\b(?:we have|we've got|we\u2019ve got|have our own|our own)\b",
                    re.IGNORECASE)
@@ -290,12 +295,17 @@ def _role_bits(text: str) -> int:
     return bits
 
 
-def wanted_roles(titles: Sequence[str]) -> np.ndarray:
-    """Per request: the people or things its title names (bits of _ROLES), 0 if none."""
+def wanted_roles(titles: Sequence[str], descriptions: Sequence[str] | None = None,
+                 ) -> np.ndarray:
+    """Per request: the people or things its title names, or its description says it needs
+    ("Need a qualified swimming teacher"), as bits of _ROLES (0 if none)."""
     out = np.zeros(len(titles), dtype=np.int64)
     for i, title in enumerate(titles):
         if _ROLE_WORD.search(title) and not _HAVE.search(title):
             out[i] = _role_bits(title)
+        if descriptions is not None and _ROLE_WORD.search(descriptions[i]):
+            for m in _NEEDS_ROLE.finditer(descriptions[i]):
+                out[i] |= _role_bits(m.group(1))
     return out
 
 

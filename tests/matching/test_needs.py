@@ -223,6 +223,12 @@ def test_what_an_offer_leaves_to_the_other_school() -> None:
     roles = wanted_roles(["Swimming teacher needed", "MiDAS training", "Pool slot for Y4",
                           "Swimming slot - we have our own instructor"])
     assert (roles != 0).tolist() == [True, True, False, False]
+    # A description that says which person is needed counts too; staff as the audience not.
+    described = wanted_roles(
+        ["Y6 non-swimmers", "Pool time", "Safeguarding update"],
+        ["A third can't swim 25m. Need a qualified swimming teacher for catch-up.",
+         "We have our own instructor, need a pool slot.", "We need staff training on it."])
+    assert (described != 0).tolist() == [True, False, False]
     pool, minibus, dyslexia = found[0], found[1], found[2]
     assert unmet("Swimming teacher needed", pool[0], int(roles[0]), pool[1])
     assert not unmet("Swimming teacher needed", minibus[0], int(roles[0]), minibus[1])
