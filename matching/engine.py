@@ -1017,8 +1017,7 @@ def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarra
         return out
     offers = np.unique(off)
     posts = [run.problem.offers[o] for o in offers.tolist()]
-    found = unmet_by_offers([p.title for p in posts], [p.description for p in posts],
-                            [p.tags for p in posts])
+    found = unmet_by_offers([p.title for p in posts], [p.description for p in posts])
     said = {int(offers[i]): f for i, f in found.items()}
     if not said:
         return out

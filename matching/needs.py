@@ -263,10 +263,14 @@ _CANNOT = re.compile(r"\b(?:can't|can\u2019t|cannot|can not|unable to|not able t
 # Words naming who or what comes with an offer, grouped so that a "swimming teacher" wanted
 # meets "bring your own instructor".
 _ROLES = {"teacher": 1, "instructor": 1, "lifeguard": 2, "driver": 4, "midas": 4, "d1": 4,
-          "transport": 8, "staff": 16, "adult": 16, "ta": 16}
+          "transport": 8, "staff": 16}
 _WORD = re.compile(r"[a-z0-9]+")
-# Any of those words: one quick search, so that only titles naming one are read word by word.
-_ROLE_WORD = re.compile(rf"\b(?:{'|'.join(_ROLES)})s?\b", re.IGNORECASE)
+# Tails of those words (and of "D1" and "MiDAS" as written), capitalised or not: only the
+# titles with one are read word by word.
+_ROLE_TAILS = ("eacher", "EACHER", "nstructor", "ifeguard", "river", "RIVER", "idas", "iDAS",
+               "IDAS", "d1", "D1", "ransport", "taff")
+_NEEDED_TAILS = ("eacher", "nstructor", "ifeguard", "river", "idas", "iDAS", "IDAS", "d1",
+                 "D1")
 # A description saying which person the school needs, within a few words of the verb (not
 # "staff", which "we need staff training" names as the audience).
 _NEEDS_ROLE = re.compile(
@@ -276,10 +280,30 @@ _NEEDS_ROLE = re.compile(
 _HAVE = re.compile(r"\b(?:we have|we've got|we\u2019ve got|have our own|our own)\b",
                    re.IGNORECASE)
 # "r own" finds "your own" and "their own" (plain "own" is inside "down", "known", "town").
-_UNMET_STEMS = ("r own", "can't", "can\u2019t", "cannot", "can not", "unable to", "not able to")
+# Tails of the cues, so that one search finds them capitalised or not: "r own" is in "your
+# own" and "Their own", "an't" in "can't" and "Can't".
+_UNMET_STEMS = ("r own", "an't", "an\u2019t", "annot", "an not", "nable to", "ot able to")
 _FILLER = frozenset(["the", "a", "an", "of", "for", "to", "with", "in", "on", "our", "your",
                      "their", "other", "schools", "school", "any", "all", "more", "some",
                      "them", "her", "him", "it", "this", "that", "these", "those"])
+
+
+def _posts_with_tails(texts: Sequence[str], tails: Sequence[str]) -> list[int]:
+    """Indices of the texts that contain any of the tails, as written (no case folding).
+
+    Like posts_with_stems, for cues read in every post at national scale: a tail such as
+    "eacher" finds "teacher" and "Teacher" without folding each post first.
+    """
+    joined = "\0".join(texts)
+    ends = np.cumsum(np.fromiter((len(t) + 1 for t in texts), dtype=np.int64,
+                                 count=len(texts)))
+    hits: list[int] = []
+    for tail in tails:
+        at = joined.find(tail)
+        while at >= 0:
+            hits.append(at)
+            at = joined.find(tail, at + 1)
+    return np.unique(np.searchsorted(ends, hits, side="right")).tolist()
 
 
 def _words(text: str) -> list[str]:
@@ -300,23 +324,23 @@ def wanted_roles(titles: Sequence[str], descriptions: Sequence[str] | None = Non
     """Per request: the people or things its title names, or its description says it needs
     ("Need a qualified swimming teacher"), as bits of _ROLES (0 if none)."""
     out = np.zeros(len(titles), dtype=np.int64)
-    for i, title in enumerate(titles):
-        if _ROLE_WORD.search(title) and not _HAVE.search(title):
-            out[i] = _role_bits(title)
-        if descriptions is not None and _ROLE_WORD.search(descriptions[i]):
+    for i in _posts_with_tails(titles, _ROLE_TAILS):
+        if not _HAVE.search(titles[i]):
+            out[i] = _role_bits(titles[i])
+    if descriptions is not None:
+        for i in _posts_with_tails(descriptions, _NEEDED_TAILS):
             for m in _NEEDS_ROLE.finditer(descriptions[i]):
                 out[i] |= _role_bits(m.group(1))
     return out
 
 
 def unmet_by_offers(titles: Sequence[str], descriptions: Sequence[str],
-                    tags: Sequence[Sequence[str]]) -> dict[int, tuple[int, list[frozenset[str]]]]:
+                    ) -> dict[int, tuple[int, list[frozenset[str]]]]:
     """The offers that leave something to the other school, by index: (the roles they
     leave to it, the things they say they cannot do, each as its set of words)."""
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                            strict=True)]
+    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     out: dict[int, tuple[int, list[frozenset[str]]]] = {}
-    for i in posts_with_stems(texts, _UNMET_STEMS):
+    for i in _posts_with_tails(texts, _UNMET_STEMS):
         roles = 0
         for m in _OWN.finditer(texts[i]):
             roles |= _role_bits(m.group(1))

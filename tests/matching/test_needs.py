@@ -210,13 +210,12 @@ def test_what_an_offer_leaves_to_the_other_school() -> None:
     found = unmet_by_offers(
         ["Swimming - pool slot", "Minibus - weekday loan", "Dyslexia screening",
          "Forest School", "Phonics lead support"],
-        ["One 30 min slot a week. Our lifeguard is on poolside, you bring your own "
+        ["One 30 min slot a week. Our lifeguard is on poolside. You bring your own "
          "teacher/instructor.",
          "Can lend for trips if you have your own D1 or MiDAS driver.",
          "Our SENCo advises on screeners. NB she can't do full diagnostic assessments.",
          "Our leader can host a class, or advise on setting up your own site.",
-         "I can't get out of class, so Teams is easiest."],
-        [[], [], [], [], []])
+         "I can't get out of class, so Teams is easiest."])
     assert sorted(found) == [0, 1, 2]  # not "your own site", nor "can't get out of class"
     assert [found[i][0] != 0 for i in range(3)] == [True, True, False]
     assert found[2][1] == [frozenset({"diagnostic", "assessment"})]
