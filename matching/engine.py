@@ -136,7 +136,8 @@ class _Run:
     off_cos: np.ndarray
     # Requests that ask for a service, supplier, loan or someone's time (matching.needs).
     req_service: np.ndarray
-    # People or things each request's title names (needs.wanted_roles bits).
+    # People or things each request's title names or its description says it needs
+    # (needs.wanted_roles bits).
     req_roles: np.ndarray
     # Requests for a service whose title names a person (needs.person_requests).
     req_person: np.ndarray
@@ -1010,8 +1011,9 @@ def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
 
 
 def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """Per pair: the request's title asks for what the offer leaves to the other school or
-    says it cannot do (needs.unmet). Only offers listed for some request are read."""
+    """Per pair: the request asks for what the offer leaves to the other school, or its
+    title names what the offer says it cannot do (needs.unmet). Only listed offers are
+    read."""
     out = np.zeros(len(req), dtype=bool)
     if not len(req):
         return out

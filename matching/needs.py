@@ -166,15 +166,18 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "fee", "speaking", "bilingual", "cover", "(paid)")
 
 
-def posts_with_stems(texts: Sequence[str], stems: Sequence[str]) -> list[int]:
+def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
+                     fold: bool = True) -> list[int]:
     """Indices of the texts that contain any of the (case-folded) stems, in order.
 
     At national scale a pattern read over every post costs seconds, so posts are first
     searched for the stems with str.find over one case-folded text (C speed), and only those
-    with a stem are read by the pattern.
+    with a stem are read by the pattern. With ``fold=False`` the texts are searched as
+    written, which is quicker still: stems are then tails that a capital cannot change
+    ("eacher" finds "Teacher" and "teacher").
     """
     # Folded one by one: folding can change a text's length ("ß" -> "ss").
-    folded = [t.casefold() for t in texts]
+    folded = [t.casefold() for t in texts] if fold else texts
     text = "\0".join(folded)
     # Where each post's text ends (its separator's position), to map a hit to its post.
     ends = np.cumsum(np.fromiter((len(f) + 1 for f in folded), dtype=np.int64,
@@ -279,31 +282,12 @@ _NEEDS_ROLE = re.compile(
 # A title saying the school already has the person ("we have an instructor") wants the rest.
 _HAVE = re.compile(r"\b(?:we have|we've got|we\u2019ve got|have our own|our own)\b",
                    re.IGNORECASE)
-# "r own" finds "your own" and "their own" (plain "own" is inside "down", "known", "town").
 # Tails of the cues, so that one search finds them capitalised or not: "r own" is in "your
-# own" and "Their own", "an't" in "can't" and "Can't".
-_UNMET_STEMS = ("r own", "an't", "an\u2019t", "annot", "an not", "nable to", "ot able to")
+# own" and "Their own" (plain "own" is inside "down" and "town"), "an't" in "Can't".
+_UNMET_TAILS = ("r own", "an't", "an\u2019t", "annot", "an not", "nable to", "ot able to")
 _FILLER = frozenset(["the", "a", "an", "of", "for", "to", "with", "in", "on", "our", "your",
                      "their", "other", "schools", "school", "any", "all", "more", "some",
                      "them", "her", "him", "it", "this", "that", "these", "those"])
-
-
-def _posts_with_tails(texts: Sequence[str], tails: Sequence[str]) -> list[int]:
-    """Indices of the texts that contain any of the tails, as written (no case folding).
-
-    Like posts_with_stems, for cues read in every post at national scale: a tail such as
-    "eacher" finds "teacher" and "Teacher" without folding each post first.
-    """
-    joined = "\0".join(texts)
-    ends = np.cumsum(np.fromiter((len(t) + 1 for t in texts), dtype=np.int64,
-                                 count=len(texts)))
-    hits: list[int] = []
-    for tail in tails:
-        at = joined.find(tail)
-        while at >= 0:
-            hits.append(at)
-            at = joined.find(tail, at + 1)
-    return np.unique(np.searchsorted(ends, hits, side="right")).tolist()
 
 
 def _words(text: str) -> list[str]:
@@ -324,11 +308,11 @@ def wanted_roles(titles: Sequence[str], descriptions: Sequence[str] | None = Non
     """Per request: the people or things its title names, or its description says it needs
     ("Need a qualified swimming teacher"), as bits of _ROLES (0 if none)."""
     out = np.zeros(len(titles), dtype=np.int64)
-    for i in _posts_with_tails(titles, _ROLE_TAILS):
+    for i in posts_with_stems(titles, _ROLE_TAILS, fold=False):
         if not _HAVE.search(titles[i]):
             out[i] = _role_bits(titles[i])
     if descriptions is not None:
-        for i in _posts_with_tails(descriptions, _NEEDED_TAILS):
+        for i in posts_with_stems(descriptions, _NEEDED_TAILS, fold=False):
             for m in _NEEDS_ROLE.finditer(descriptions[i]):
                 out[i] |= _role_bits(m.group(1))
     return out
@@ -340,7 +324,7 @@ def unmet_by_offers(titles: Sequence[str], descriptions: Sequence[str],
     leave to it, the things they say they cannot do, each as its set of words)."""
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     out: dict[int, tuple[int, list[frozenset[str]]]] = {}
-    for i in _posts_with_tails(texts, _UNMET_STEMS):
+    for i in posts_with_stems(texts, _UNMET_TAILS, fold=False):
         roles = 0
         for m in _OWN.finditer(texts[i]):
             roles |= _role_bits(m.group(1))
