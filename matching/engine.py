@@ -921,12 +921,14 @@ class Matcher(BaseEstimator):
             # The nearest offer worth naming is one that could lend or provide what is asked.
             end = int(np.searchsorted(lists.request, r, side="right"))
             posts = [run.problem.offers[o] for o in lists.offer[start:end].tolist()]
-            gives = np.flatnonzero(service_flags([p.title for p in posts],
-                                                 [p.description for p in posts],
-                                                 requests=False, tags=[p.tags for p in posts]))
+            provides = service_flags([p.title for p in posts], [p.description for p in posts],
+                                     requests=False, tags=[p.tags for p in posts])
+            # Not one that leaves the person asked for to the request's school ("you bring
+            # your own instructor"), or names nobody to come (lists.know_how).
+            gives = np.flatnonzero(provides & ~lists.know_how[start:end])
             if len(gives):
                 start += int(gives[0])
-            elif lists.final[start] >= self.covered_threshold:
+            elif lists.final[start] >= self.covered_threshold and not provides.any():
                 return ("This asks for a service, a loan or someone\u2019s time; no school "
                         "offers that yet, only know-how on the topic")
             else:
