@@ -924,8 +924,11 @@ class Matcher(BaseEstimator):
             provides = service_flags([p.title for p in posts], [p.description for p in posts],
                                      requests=False, tags=[p.tags for p in posts])
             # Not one that leaves the person asked for to the request's school ("you bring
-            # your own instructor"), or names nobody to come (lists.know_how).
-            gives = np.flatnonzero(provides & ~lists.know_how[start:end])
+            # your own instructor"), or names nobody to come (lists.know_how), nor one close
+            # in meaning only: a maths visit "available" on Thursdays is no near miss for
+            # "Swimming teacher needed".
+            gives = np.flatnonzero(provides & ~lists.know_how[start:end]
+                                   & (lists.content[start:end] >= self.min_score))
             if len(gives):
                 start += int(gives[0])
             elif lists.final[start] >= self.covered_threshold and not provides.any():

@@ -125,6 +125,33 @@ def test_meaning_alone_lists_an_offer_but_never_suggests_it(
     assert out["unmatched"][0]["reason"].startswith("Nothing fits closely enough yet")
 
 
+def test_an_offer_close_in_meaning_only_is_not_named_as_the_nearest_provider(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Checked as a coordinator: "Swimming teacher needed" was told its nearest offer was a
+    # maths visit that can "host", listed for its meaning alone. The pool slot leaves the
+    # teacher to the request's school, so no offer provides what it asks for.
+    monkeypatch.setattr(semantic, "available", lambda: True)
+    monkeypatch.setattr(semantic, "embed",
+                        lambda texts: np.ones((len(texts), 4), dtype=np.float32) / 2)
+    data = {"offers": [
+        post("pool", "b", "Learner pool - spare Thursday slot", "in_person",
+             description="A free slot on Thursday afternoons for Y3/4 swimming. Our lifeguard "
+             "is on poolside; you bring your own swimming teacher."),
+        post("maths", "c", "Maths mastery - come and see CPA in action", "in_person",
+             description="Our maths lead can host up to two schools to see "
+             "concrete-pictorial-abstract teaching."),
+    ], "requests": [
+        post("r1", "a", "Swimming teacher needed", "in_person",
+             description="Need a qualified instructor to teach Y4 on Thursdays."),
+    ]}
+    out = match(data, taxonomy=Taxonomy.load(), semantic="on")
+    ranked = out["ranked"]["r1"]
+    assert [item["offer"] for item in ranked] == ["pool", "maths"]
+    assert ranked[1]["reasons"][0] == "Close in meaning"
+    assert out["unmatched"] == [{"request": "r1", "reason": (
+        "This asks for a service, a loan or someone\u2019s time; no school offers that yet")}]
+
+
 @pytest.mark.semantic
 def test_hard_rules_hold_for_offers_found_by_meaning(small_taxonomy: Taxonomy) -> None:
     title = "Children who cannot sit still or concentrate in lessons"
