@@ -113,6 +113,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.90, "pair_recall": 0.82, "unanswerable_assigned": 5},
     "set24.json": {"recall@1": 0.87, "recall@3": 0.95, "ndcg@5": 0.90,
                    "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 3},
+    "set25.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.94,
+                   "pair_precision": 0.95, "pair_recall": 0.80, "unanswerable_assigned": 4},
+    "set26.json": {"recall@1": 0.92, "recall@3": 0.95, "ndcg@5": 0.92,
+                   "pair_precision": 0.91, "pair_recall": 0.85, "unanswerable_assigned": 6},
 }
 
 

@@ -231,6 +231,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.91, "pair_recall": 0.86, "unanswerable_assigned": 5},
     "fresh/set24.json": {"recall@1": 0.91, "recall@3": 0.98, "ndcg@5": 0.93,
                          "pair_precision": 0.92, "pair_recall": 0.83, "unanswerable_assigned": 5},
+    "fresh/set25.json": {"recall@1": 0.96, "recall@3": 0.98, "ndcg@5": 0.96,
+                         "pair_precision": 0.94, "pair_recall": 0.85, "unanswerable_assigned": 4},
+    "fresh/set26.json": {"recall@1": 0.93, "recall@3": 0.97, "ndcg@5": 0.94,
+                         "pair_precision": 0.89, "pair_recall": 0.86, "unanswerable_assigned": 5},
 }
 
 
