@@ -49,6 +49,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
+from matching.things import thing_masks, wanted_things
 
 __all__ = ["Matcher", "haversine_miles", "match"]
 
@@ -141,6 +142,8 @@ class _Run:
     req_roles: np.ndarray
     # Requests for a service whose title names a person (needs.person_requests).
     req_person: np.ndarray
+    # Kinds of thing each request's title asks for (things.wanted_things bits; 0: none).
+    req_thing: np.ndarray
     # Key stages and subjects each post names, as bit sets (matching.facets; 0: none or all).
     req_stage: np.ndarray
     off_stage: np.ndarray
@@ -495,6 +498,7 @@ class Matcher(BaseEstimator):
             req_roles=wanted_roles([r.title for r in problem.requests],
                                    [r.description for r in problem.requests]),
             req_person=person_requests([r.title for r in problem.requests], req_service),
+            req_thing=wanted_things([r.title for r in problem.requests]),
             req_stage=facet_masks(texts_req, vec.taxonomy_, self.stage_bits_),
             off_stage=facet_masks(texts_off, vec.taxonomy_, self.stage_bits_),
             req_subject=req_subject,
@@ -645,6 +649,9 @@ class Matcher(BaseEstimator):
         # And a person asked for, where the offer names nobody to come with it.
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
+        # And a thing asked for ("minibus for swimming"), where the offer names none of
+        # its kind.
+        know_how |= _offer_misses(run, cands, run.req_thing, thing_masks)
         factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
@@ -993,6 +1000,26 @@ def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
     named[offers] = masks([p.title for p in posts], [p.description for p in posts],
                           [p.tags for p in posts])
     out[ask] = clash(want[ask], named[cands.offer[ask]])
+    return out
+
+
+def _offer_misses(run: _Run, cands: Candidates, wanted: np.ndarray,
+                  masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                  ) -> np.ndarray:
+    """Per candidate: the request names some groups (``wanted``) and the offer names none
+    of them (``masks`` of its title, description and tags). Offers are only read where a
+    request names a group."""
+    want = wanted[cands.request]
+    out = np.zeros(len(want), dtype=bool)
+    ask = np.flatnonzero(want != 0)
+    if not len(ask):
+        return out
+    offers = np.unique(cands.offer[ask])
+    posts = [run.problem.offers[o] for o in offers.tolist()]
+    named = np.zeros(len(run.problem.offers), dtype=np.int64)
+    named[offers] = masks([p.title for p in posts], [p.description for p in posts],
+                          [p.tags for p in posts])
+    out[ask] = (want[ask] & named[cands.offer[ask]]) == 0
     return out
 
 

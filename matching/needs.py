@@ -19,9 +19,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["asks_for_service", "for_parents", "mentions_parents", "offers_a_person",
-           "person_requests", "posts_with_stems", "provides_service", "service_flags", "unmet",
-           "unmet_by_offers", "wanted_roles"]
+__all__ = ["THING_WANTED", "asks_for_service", "for_parents", "mentions_parents",
+           "offers_a_person", "person_requests", "posts_with_stems", "provides_service",
+           "service_flags", "unmet", "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -62,7 +62,7 @@ _ASKS = re.compile(
 
 # A title that opens with a thing wanted for a purpose ("Minibus for Y6 trip", "Tablets for
 # new arrivals") asks for the thing itself; training about it does not meet the request.
-_THING_WANTED = re.compile(
+THING_WANTED = re.compile(
     r"^\W*(?:(?:a|an|some|spare|extra|more|\d+)\s+)?(?:class set of\s+)?"
     r"(?:minibus(?:es)?|coach(?:es)?|tablets?|ipads?|laptops?|chromebooks?|micro:? ?bits?"
     r"|bee-? ?bots?|data ?loggers?|microscopes?|instruments?|ukuleles?|costumes?|tents?"
@@ -133,7 +133,7 @@ _PROVIDES = re.compile(
 
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
-    if (_ASKS.search(title) or _ASKS.search(description) or _THING_WANTED.search(title)
+    if (_ASKS.search(title) or _ASKS.search(description) or THING_WANTED.search(title)
             or _PERSON_WANTED.search(title)):
         return True
     text = f"{title}\n{description}"

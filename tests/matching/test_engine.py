@@ -300,6 +300,36 @@ def test_an_offer_that_leaves_the_person_to_you_does_not_meet_a_request_for_one(
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r3", "o1")]
 
 
+def test_a_thing_wanted_is_not_met_by_an_offer_with_nothing_of_its_kind() -> None:
+    # Set 22's "minibus for swimming" ranked a pool's spare slots first: they share swimming,
+    # but the pool has no minibus. "transport to fixtures" asks for a vehicle too.
+    shipped = Taxonomy.load()
+    minibus = post("r1", "lincoln", "minibus for swimming", "in_person",
+                   description="need transport to the pool for Y4 swimming, 12 children")
+    transport = post("r2", "lincoln", "transport to fixtures", "in_person", tags=["PE"])
+    pool = post("o1", "sleaford", "swimming pool - spare slots", "in_person", capacity=3,
+                description="Spare slots on Tuesdays for another school's swimmers.")
+    hosting = post("o2", "sleaford", "Hosting cluster sports fixtures", "in_person",
+                   capacity=3, description="Our field is free to host fixtures for the "
+                   "cluster.")
+    bus = post("o3", "sleaford", "minibus - share/hire with driver", "in_person", capacity=3,
+               description="17 seats, our driver can take you to swimming or fixtures on "
+               "Wednesdays, charged at cost.")
+    for offers, request in (([pool], minibus), ([hosting], transport)):
+        data = {"schools": SCHOOLS, "offers": offers, "requests": [request]}
+        # Listed at half its score (service_penalty) and never paired.
+        plain = match(data, taxonomy=shipped, semantic="off", service_penalty=0.0)
+        out = match(data, taxonomy=shipped, semantic="off")
+        assert out["pairs"] == []
+        assert out["ranked"][request["id"]][0]["score"] == pytest.approx(
+            plain["ranked"][request["id"]][0]["score"] / 2, abs=0.001)
+    data = {"schools": SCHOOLS, "offers": [pool, hosting, bus],
+            "requests": [minibus, transport]}
+    out = match(data, taxonomy=shipped, semantic="off")
+    assert {(p["request"], p["offer"]) for p in out["pairs"]} == {("r1", "o3"), ("r2", "o3")}
+    assert out["ranked"]["r1"][0]["offer"] == "o3"
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)

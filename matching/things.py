@@ -1,0 +1,67 @@
+"""Which things a request wants to borrow or use, and which an offer names.
+
+A title that is a thing wanted ("Minibus for swimming", "iPads for EYFS", "transport to
+fixtures", "space for Y6 production") asks for that thing. An offer that names nothing of
+its kind cannot meet it, however close its topic: "swimming pool - spare slots" shares
+swimming with "minibus for swimming" but has no minibus to lend. The matcher treats such a
+pair as know-how offered for a service: listed lower and never suggested. Across the graded
+sets every offer judged to fit such a request names a thing of the kind asked for.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.needs import THING_WANTED, posts_with_stems
+from matching.wordgroups import NameGroups
+
+__all__ = ["THINGS", "thing_masks", "wanted_things"]
+
+# Kinds of thing lent or shared between schools, one group each, matched as whole words
+# with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
+THINGS: tuple[tuple[str, ...], ...] = (
+    ("minibus", "minibuses", "coach", "coaches", "bus", "buses", "transport", "vehicle",
+     "driver"),
+    ("tablet", "ipad", "laptop", "chromebook", "device", "computer", "micro:bit", "microbit",
+     "micro bit", "bee-bot", "beebot", "bee bot"),
+    ("microscope", "data logger", "datalogger", "science kit", "science equipment",
+     "circuit"),
+    ("instrument", "ukulele", "uke", "glockenspiel", "violin", "recorder", "drum",
+     "keyboard", "guitar", "djembe", "samba", "percussion", "brass", "steel pan", "cello",
+     "clarinet", "flute"),
+    ("costume", "dressing up", "dressing-up", "props", "wardrobe"),
+    ("tent", "camping", "camp"),
+    ("bike", "bicycle", "balance bike", "cycle", "bikeability", "scooter"),
+    ("hob", "cooker", "oven", "kitchen", "cooking", "food tech"),
+    ("hall", "venue", "space", "room", "stage", "staging", "theatre", "studio", "church",
+     "auditorium"),
+)
+
+_NAMES = NameGroups(THINGS, plural=True)
+
+# Titles that open with transport, devices or a space wanted for something: things too,
+# though not read as asking for a service (needs.THING_WANTED is).
+_MORE_WANTED = re.compile(r"^\W*(?:transport|devices?|space) (?:for|to|needed|wanted)\b",
+                          re.IGNORECASE)
+_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
+          "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
+          "transport", "device", "space")
+
+
+def wanted_things(titles: Sequence[str]) -> np.ndarray:
+    """Per request: the kinds of thing its title asks for, as bits of THINGS (0: none)."""
+    out = np.zeros(len(titles), dtype=np.int64)
+    for i in posts_with_stems(titles, _STEMS):
+        m = THING_WANTED.search(titles[i]) or _MORE_WANTED.search(titles[i])
+        if m:
+            out[i] = _NAMES.mask(m.group(0))
+    return out
+
+
+def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
+                tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per post, the kinds of thing it names as a bit set (0: none)."""
+    return _NAMES.masks(titles, descriptions, tags)

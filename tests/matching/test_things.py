@@ -1,0 +1,27 @@
+"""Which things a request asks to borrow and which an offer names (matching.things)."""
+
+from __future__ import annotations
+
+from matching.things import THINGS, thing_masks, wanted_things
+
+
+def _bit(name: str) -> int:
+    return 1 << next(i for i, names in enumerate(THINGS) if name in names)
+
+
+def test_a_title_that_is_a_thing_wanted() -> None:
+    titles = ["minibus for swimming", "iPads for EYFS", "transport to fixtures",
+              "space for Y6 production", "Class set of instruments to borrow",
+              "Swimming teacher needed", "Space topic Y5 - anything?", "new maths lead"]
+    assert wanted_things(titles).tolist() == [
+        _bit("minibus"), _bit("ipad"), _bit("transport"), _bit("hall"), _bit("instrument"),
+        0, 0, 0]
+
+
+def test_the_kinds_of_thing_an_offer_names() -> None:
+    masks = thing_masks(
+        ["Minibus - share/hire with driver", "32 ukuleles to lend", "swimming pool - spare slots",
+         "hall for performances"],
+        ["", "", "Spare slots on Tuesdays.", "Stage and 250 seats."],
+        [[], ["music"], [], []])
+    assert masks.tolist() == [_bit("minibus"), _bit("ukulele"), 0, _bit("hall")]
