@@ -39,6 +39,7 @@ from matching.needs import (
     for_parents,
     mentions_parents,
     offers_a_person,
+    parents_only,
     person_requests,
     service_flags,
     unmet,
@@ -163,6 +164,8 @@ class _Run:
     req_instrument: np.ndarray
     # Requests whose title asks for a session for parents (matching.needs).
     req_parents: np.ndarray
+    # Offers whose title is only a session for parents ("Maths family mornings").
+    off_parents: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -230,8 +233,10 @@ class Matcher(BaseEstimator):
         provide, and it is never paired with the request.
     audience_penalty : float
         The same for a request whose title asks for a session for parents ("Phonics
-        workshop for parents") and an offer that never mentions parents or families; such a
-        pair cannot use the lower bar for a covered topic either (see matching.needs).
+        workshop for parents") and an offer that never mentions parents or families, and
+        the other way round (an offer that is only a session for parents, "Maths family
+        mornings", and a request that never mentions them); such a pair cannot use the
+        lower bar for a covered topic either (see matching.needs).
     semantic : str
         The optional semantic extra (matching.semantic): "auto" uses it when its package is
         installed, "on" requires it, "off" never uses it.
@@ -515,6 +520,7 @@ class Matcher(BaseEstimator):
             req_period=self._names_about(problem.requests, req_subject, "history",
                                          period_masks, all_without_it=True),
             req_parents=for_parents([r.title for r in problem.requests]),
+            off_parents=parents_only([o.title for o in problem.offers]),
             req_language=req_language,
             req_interpreter=interpreter_requests(*req_text, req_language),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
@@ -639,6 +645,10 @@ class Matcher(BaseEstimator):
         # A session for parents and an offer that never mentions parents: staff training.
         audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
                                 mentions_parents)
+        # And the other way round: a session for parents offered to a request that never
+        # mentions parents or families ("new maths lead" and "Maths family mornings").
+        audience |= _request_lacks(run, cands.request, cands.offer, run.off_parents,
+                                   mentions_parents)
         factor[audience] *= 1.0 - self.audience_penalty
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
@@ -1040,6 +1050,23 @@ def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
     has[offers] = reads([p.title for p in posts], [p.description for p in posts],
                         [p.tags for p in posts])
     return flagged & ~has[off]
+
+
+def _request_lacks(run: _Run, req: np.ndarray, off: np.ndarray, gives: np.ndarray,
+                   reads: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                   ) -> np.ndarray:
+    """Per pair: the offer is one that ``gives`` (a flag per offer) and the request lacks
+    what ``reads`` looks for in its title, description and tags. Requests are only read
+    where such an offer is listed for them."""
+    flagged = gives[off]
+    if not flagged.any():
+        return flagged
+    requests = np.unique(req[flagged])
+    posts = [run.problem.requests[r] for r in requests.tolist()]
+    has = np.zeros(len(run.problem.requests), dtype=bool)
+    has[requests] = reads([p.title for p in posts], [p.description for p in posts],
+                          [p.tags for p in posts])
+    return flagged & ~has[req]
 
 
 def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:

@@ -20,8 +20,8 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["THING_WANTED", "asks_for_service", "for_parents", "mentions_parents",
-           "offers_a_person", "person_requests", "posts_with_stems", "provides_service",
-           "service_flags", "unmet", "unmet_by_offers", "wanted_roles"]
+           "offers_a_person", "parents_only", "person_requests", "posts_with_stems",
+           "provides_service", "service_flags", "unmet", "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -224,10 +224,11 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
 _FOR_PARENTS = re.compile(
     r"\b(?:workshops?|evenings?|sessions?|talks?|courses?|classes|meetings?|cafe"
     r"|coffee mornings?|information|info)(?: [a-z]+)? (?:for|with) (?:our |the )?"
+    r"(?:new |reception |rec |nursery |eyfs |ks1 |ks2 |y[1-6] |year [1-6] )?"
     r"(?:parents|families|carers|mums|dads)\b"
     r"|\bparents?(?:'|\u2019)?s? (?:workshops?|sessions?|talks?|courses?|classes"
     r"|information sessions?|info sessions?|cafe|coffee mornings?)\b"
-    r"|\bfamily (?:workshops?|learning)\b",
+    r"|\bfamily (?:workshops?|learning|mornings?|afternoons?)\b",
     re.IGNORECASE,
 )
 _PARENT_WORDS = re.compile(
@@ -240,6 +241,19 @@ def for_parents(titles: Sequence[str]) -> np.ndarray:
     flags = np.zeros(len(titles), dtype=bool)
     for i in posts_with_stems(titles, _PARENT_STEMS):
         flags[i] = _FOR_PARENTS.search(titles[i]) is not None
+    return flags
+
+
+# An offer's title joining a session for parents to something else ("Reception transition -
+# visits & parent workshops") offers more than the session.
+_JOINED = re.compile(r"[&+,/]|\b(?:and|plus)\b", re.IGNORECASE)
+
+
+def parents_only(titles: Sequence[str]) -> np.ndarray:
+    """Per offer: its title is a session for parents and nothing else joined to it."""
+    flags = for_parents(titles)
+    for i in np.flatnonzero(flags).tolist():
+        flags[i] = _JOINED.search(titles[i]) is None
     return flags
 
 

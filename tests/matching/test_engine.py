@@ -330,6 +330,33 @@ def test_a_thing_wanted_is_not_met_by_an_offer_with_nothing_of_its_kind() -> Non
     assert out["ranked"]["r1"][0]["offer"] == "o3"
 
 
+def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them() -> None:
+    # Set 21's "new maths lead" was paired with "Maths family mornings" above an offer of
+    # support for maths leads; a title that joins other things to the session still fits.
+    shipped = Taxonomy.load()
+    lead = post("r", "lincoln", "new maths lead", "either")
+    mornings = post("o1", "sleaford", "Maths family mornings", "either",
+                    description="Parents come in and play number games with their child.")
+    data = {"schools": SCHOOLS, "offers": [mornings], "requests": [lead]}
+    plain = match(data, taxonomy=shipped, semantic="off", audience_penalty=0.0)
+    out = match(data, taxonomy=shipped, semantic="off")
+    assert out["ranked"]["r"][0]["score"] == pytest.approx(
+        plain["ranked"]["r"][0]["score"] / 2, abs=0.001)
+    joined = post("o2", "sleaford", "Maths lead support & family mornings", "either",
+                  description="Parents come in and play number games with their child.")
+    data["offers"] = [joined]
+    assert match(data, taxonomy=shipped, semantic="off")["ranked"]["r"][0]["score"] == (
+        match(data, taxonomy=shipped, semantic="off", audience_penalty=0.0)
+        ["ranked"]["r"][0]["score"])
+    # A request that mentions families is still met by the session.
+    families = post("r", "lincoln", "maths for families", "either",
+                    description="Want to get parents in to see how we teach number.")
+    data = {"schools": SCHOOLS, "offers": [mornings], "requests": [families]}
+    assert match(data, taxonomy=shipped, semantic="off")["ranked"]["r"][0]["score"] == (
+        match(data, taxonomy=shipped, semantic="off", audience_penalty=0.0)
+        ["ranked"]["r"][0]["score"])
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)

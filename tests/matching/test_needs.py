@@ -9,6 +9,7 @@ from matching.needs import (
     for_parents,
     mentions_parents,
     offers_a_person,
+    parents_only,
     person_requests,
     provides_service,
     service_flags,
@@ -250,3 +251,10 @@ def test_a_person_asked_for_and_an_offer_with_nobody_to_give() -> None:
          "", "Our coach runs it on Fridays."],
         [[], ["PE"], [], []])
     assert flags.tolist() == [False, False, True, True]
+
+
+def test_an_offer_that_is_only_a_session_for_parents() -> None:
+    titles = ["Maths family mornings", "Phonics workshop for Reception parents",
+              "Reception transition - visits & parent workshops",
+              "Online safety curriculum and parent session", "Maths mastery visits"]
+    assert parents_only(titles).tolist() == [True, True, False, False, False]
