@@ -357,6 +357,28 @@ def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them(
         ["ranked"]["r"][0]["score"])
 
 
+def test_signing_is_its_own_topic_within_speech_and_language() -> None:
+    # Set 21's bare "Makaton" was paired with WellComm language screening: both were filed as
+    # speech and language, but signing is a practice of its own (taxonomy: send-signing).
+    shipped = Taxonomy.load()
+    makaton = post("r1", "lincoln", "Makaton", "either")
+    words = post("r2", "lincoln", "3 year old with no words yet", "either",
+                 description="Nursery child, no words. Would signing help?")
+    wellcomm = post("o1", "sleaford", "WellComm screening & groups", "either",
+                    tags=["EYFS", "speech and language"],
+                    description="SALT trained TA can show how we use WellComm in nursery "
+                    "and run the intervention groups.")
+    course = post("o2", "sleaford", "Makaton Level 1 training", "either", capacity=2,
+                  description="Our Makaton tutor runs the Level 1 course for staff.")
+    data = {"schools": SCHOOLS, "offers": [wellcomm], "requests": [makaton]}
+    assert match(data, taxonomy=shipped, semantic="off")["pairs"] == []
+    data = {"schools": SCHOOLS, "offers": [wellcomm, course], "requests": [makaton, words]}
+    out = match(data, taxonomy=shipped, semantic="off")
+    assert {(p["request"], p["offer"]) for p in out["pairs"]} >= {("r1", "o2")}
+    # A request about speech and language in general still meets the signing course.
+    assert "o2" in [item["offer"] for item in out["ranked"]["r2"]]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)
