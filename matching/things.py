@@ -42,10 +42,19 @@ THINGS: tuple[tuple[str, ...], ...] = (
 
 _NAMES = NameGroups(THINGS, plural=True)
 
-# Titles that open with transport, devices or a space wanted for something: things too,
-# though not read as asking for a service (needs.THING_WANTED is).
-_MORE_WANTED = re.compile(r"^\W*(?:transport|devices?|space) (?:for|to|needed|wanted)\b",
-                          re.IGNORECASE)
+# Titles that open with transport, devices or a space wanted for something, a minibus with
+# its driver, a class set of something, or name only the thing: things too, though not
+# read as asking for a service (needs.THING_WANTED is).
+_MORE_WANTED = re.compile(
+    r"^\W*(?:transport|devices?|space) (?:for|to|needed|wanted)\b"
+    # "minibus + driver for swimming", "Class set of laptops - summer term".
+    r"|^\W*(?:a |an )?minibus(?:es)? (?:\+|&|and|with) (?:a |our |your )?driver\b"
+    r"|^\W*(?:a )?class set of (?:[a-z0-9:-]+ )?(?:tablets?|ipads?|laptops?|chromebooks?"
+    r"|micro:? ?bits?|instruments?|ukuleles?|bikes?)\b"
+    # A title that is only the thing: "Minibus", "iPads", "Minibus loan".
+    r"|^\W*(?:a )?(?:minibus(?:es)?|ipads?|tablets?|laptops?|chromebooks?)"
+    r"(?: loan| hire| share| sharing)?\W*$",
+    re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space")

@@ -25,3 +25,11 @@ def test_the_kinds_of_thing_an_offer_names() -> None:
         ["", "", "Spare slots on Tuesdays.", "Stage and 250 seats."],
         [[], ["music"], [], []])
     assert masks.tolist() == [_bit("minibus"), _bit("ukulele"), 0, _bit("hall")]
+
+
+def test_a_minibus_with_its_driver_a_class_set_or_the_thing_alone() -> None:
+    titles = ["minibus + driver for wednesday swimming", "Class set of laptops - summer term",
+              "Minibus", "iPads", "Minibus loan", "class set of reading books",
+              "Minibus driver training"]
+    assert wanted_things(titles).tolist() == [
+        _bit("minibus"), _bit("laptop"), _bit("minibus"), _bit("ipad"), _bit("minibus"), 0, 0]
