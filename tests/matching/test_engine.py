@@ -379,6 +379,23 @@ def test_signing_is_its_own_topic_within_speech_and_language() -> None:
     assert "o2" in [item["offer"] for item in out["ranked"]["r2"]]
 
 
+def test_clay_and_kilns_are_a_topic_apart_from_drawing() -> None:
+    # Set 17's bare "Sketchbooks" ranked "Kiln firing & clay workshop" first: clay and
+    # sketchbooks were one concept. They are now siblings under art (taxonomy: art-clay).
+    shipped = Taxonomy.load()
+    sketchbooks = post("r1", "lincoln", "Sketchbooks", "either")
+    clay = post("r2", "lincoln", "Clay - no kiln", "in_person",
+                description="Y6 have made clay tiles and we have nowhere to fire them.")
+    kiln = post("o1", "sleaford", "Kiln firing & clay workshop", "in_person", capacity=2,
+                tags=["art"], description="We can fire your clay or run a clay workshop.")
+    drawing = post("o2", "sleaford", "Art - sketchbooks & drawing twilight", "either",
+                   tags=["art"], description="Our art lead shows how we use sketchbooks.")
+    out = match({"schools": SCHOOLS, "offers": [kiln, drawing], "requests": [sketchbooks, clay]},
+                taxonomy=shipped, semantic="off")
+    assert {(p["request"], p["offer"]) for p in out["pairs"]} == {("r1", "o2"), ("r2", "o1")}
+    assert [item["offer"] for item in out["ranked"]["r1"]] == ["o2"]
+
+
 def test_haversine() -> None:
     assert haversine_miles(53.2307, -0.5406, 53.2307, -0.5406) == pytest.approx(0.0)
     assert float(haversine_miles(51.5074, -0.1278, 53.4808, -2.2426)) == pytest.approx(163, abs=2)
