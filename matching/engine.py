@@ -993,12 +993,12 @@ class Matcher(BaseEstimator):
         return "The only fitting offers are in person; this request is remote only"
 
 
-def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
-                 masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
-                 ) -> np.ndarray:
-    """Per candidate: the request names some groups (``wanted``, a bit set per request), the
-    offer names groups too (``masks`` of its title, description and tags) and they share
-    none. Offers are only read where a request names a group."""
+def _offer_groups(run: _Run, cands: Candidates, wanted: np.ndarray,
+                  masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                  compare: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """Per candidate: ``compare(request groups, offer groups)`` where the request names some
+    groups (``wanted``, a bit set per request), False elsewhere. The offer's groups are
+    ``masks`` of its title, description and tags, read only where a request names a group."""
     want = wanted[cands.request]
     out = np.zeros(len(want), dtype=bool)
     ask = np.flatnonzero(want != 0)
@@ -1009,28 +1009,24 @@ def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
     named = np.zeros(len(run.problem.offers), dtype=np.int64)
     named[offers] = masks([p.title for p in posts], [p.description for p in posts],
                           [p.tags for p in posts])
-    out[ask] = clash(want[ask], named[cands.offer[ask]])
+    out[ask] = compare(want[ask], named[cands.offer[ask]])
     return out
+
+
+def _offer_clash(run: _Run, cands: Candidates, wanted: np.ndarray,
+                 masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                 ) -> np.ndarray:
+    """Per candidate: the request names some groups, the offer names groups too and they
+    share none (different sports, instruments, periods of history)."""
+    return _offer_groups(run, cands, wanted, masks, clash)
 
 
 def _offer_misses(run: _Run, cands: Candidates, wanted: np.ndarray,
                   masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
                   ) -> np.ndarray:
-    """Per candidate: the request names some groups (``wanted``) and the offer names none
-    of them (``masks`` of its title, description and tags). Offers are only read where a
-    request names a group."""
-    want = wanted[cands.request]
-    out = np.zeros(len(want), dtype=bool)
-    ask = np.flatnonzero(want != 0)
-    if not len(ask):
-        return out
-    offers = np.unique(cands.offer[ask])
-    posts = [run.problem.offers[o] for o in offers.tolist()]
-    named = np.zeros(len(run.problem.offers), dtype=np.int64)
-    named[offers] = masks([p.title for p in posts], [p.description for p in posts],
-                          [p.tags for p in posts])
-    out[ask] = (want[ask] & named[cands.offer[ask]]) == 0
-    return out
+    """Per candidate: the request names some groups and the offer names none of them (a
+    minibus asked for, and an offer with no vehicle)."""
+    return _offer_groups(run, cands, wanted, masks, lambda want, named: (want & named) == 0)
 
 
 def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
@@ -1041,15 +1037,7 @@ def _offer_lacks(run: _Run, req: np.ndarray, off: np.ndarray, asks: np.ndarray,
     that asks for a service, staff training for a parents' session, an offer with no
     speaker for an interpreter request. Offers are only read where such a request lists
     them."""
-    flagged = asks[req]
-    if not flagged.any():
-        return flagged
-    offers = np.unique(off[flagged])
-    posts = [run.problem.offers[o] for o in offers.tolist()]
-    has = np.zeros(len(run.problem.offers), dtype=bool)
-    has[offers] = reads([p.title for p in posts], [p.description for p in posts],
-                        [p.tags for p in posts])
-    return flagged & ~has[off]
+    return _lacks(asks[req], off, run.problem.offers, reads)
 
 
 def _request_lacks(run: _Run, req: np.ndarray, off: np.ndarray, gives: np.ndarray,
@@ -1058,15 +1046,22 @@ def _request_lacks(run: _Run, req: np.ndarray, off: np.ndarray, gives: np.ndarra
     """Per pair: the offer is one that ``gives`` (a flag per offer) and the request lacks
     what ``reads`` looks for in its title, description and tags. Requests are only read
     where such an offer is listed for them."""
-    flagged = gives[off]
+    return _lacks(gives[off], req, run.problem.requests, reads)
+
+
+def _lacks(flagged: np.ndarray, side: np.ndarray, posts: Sequence[Any],
+           reads: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+           ) -> np.ndarray:
+    """Per pair: ``flagged`` and the post at ``side`` (an index into ``posts``) lacks what
+    ``reads`` looks for; only the posts of flagged pairs are read."""
     if not flagged.any():
         return flagged
-    requests = np.unique(req[flagged])
-    posts = [run.problem.requests[r] for r in requests.tolist()]
-    has = np.zeros(len(run.problem.requests), dtype=bool)
-    has[requests] = reads([p.title for p in posts], [p.description for p in posts],
-                          [p.tags for p in posts])
-    return flagged & ~has[req]
+    chosen = np.unique(side[flagged])
+    read = [posts[i] for i in chosen.tolist()]
+    has = np.zeros(len(posts), dtype=bool)
+    has[chosen] = reads([p.title for p in read], [p.description for p in read],
+                        [p.tags for p in read])
+    return flagged & ~has[side]
 
 
 def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:
