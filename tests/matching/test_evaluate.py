@@ -117,6 +117,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.95, "pair_recall": 0.80, "unanswerable_assigned": 4},
     "set26.json": {"recall@1": 0.92, "recall@3": 0.95, "ndcg@5": 0.92,
                    "pair_precision": 0.92, "pair_recall": 0.85, "unanswerable_assigned": 5},
+    "set27.json": {"recall@1": 0.97, "recall@3": 0.99, "ndcg@5": 0.97,
+                   "pair_precision": 0.97, "pair_recall": 0.91, "unanswerable_assigned": 2},
+    "set28.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.95,
+                   "pair_precision": 0.93, "pair_recall": 0.87, "unanswerable_assigned": 3},
 }
 
 
