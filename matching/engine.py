@@ -50,7 +50,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import thing_masks, wanted_things
+from matching.things import lent_thing_masks, thing_masks, wanted_things
 
 __all__ = ["Matcher", "haversine_miles", "match"]
 
@@ -650,18 +650,22 @@ class Matcher(BaseEstimator):
         audience |= _request_lacks(run, cands.request, cands.offer, run.off_parents,
                                    mentions_parents)
         factor[audience] *= 1.0 - self.audience_penalty
+        # A thing asked for ("minibus for swimming"): an offer that names none of its kind
+        # cannot meet it, and one that does ("Minibus share", "Old iPads (x20)") offers the
+        # thing itself, however it words the lending.
+        misses = _offer_misses(run, cands, run.req_thing, thing_masks)
+        names_thing = (run.req_thing[cands.request] != 0) & ~_offer_misses(
+            run, cands, run.req_thing, lent_thing_masks)
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
-                                _provides_service)
+                                _provides_service) & ~names_thing
         # So is an offer that leaves what the request asks for to the other school ("bring
         # your own instructor") or says it cannot do it.
         know_how |= _leaves_to_request(run, cands.request, cands.offer)
         # And a person asked for, where the offer names nobody to come with it.
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
-        # And a thing asked for ("minibus for swimming"), where the offer names none of
-        # its kind.
-        know_how |= _offer_misses(run, cands, run.req_thing, thing_masks)
+        know_how |= misses
         factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
@@ -671,7 +675,7 @@ class Matcher(BaseEstimator):
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
                       (languages | sports | instruments | periods | audience)[order],
-                      know_how[order])
+                      know_how[order], names_thing[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -763,6 +767,9 @@ class Matcher(BaseEstimator):
         # this kept out an unanswerable request on fresh set 5 and lost no fitting pair).
         shares = lists.content >= self.covered_threshold
         confident = shares & (lists.final >= self.threshold)
+        # The thing asked for ("iPads for EYFS" and "Old iPads (x20)") is the whole request,
+        # whatever else its title names.
+        confident |= shares & lists.lends
         maybe = np.flatnonzero(wanted & shares & ~confident & ~lists.uncovered)
         if len(maybe):
             confident[maybe] = self._coverage(
@@ -1110,6 +1117,9 @@ class _Lists:
     # Pairs that cannot meet the request's kind of need: know-how only for a service, an
     # offer that leaves the person asked for to the other school or names nobody to give.
     know_how: np.ndarray
+    # Pairs where the request's title asks for a thing and the offer names one of its kind
+    # (not training about it): the thing asked for, so its topic counts as covered.
+    lends: np.ndarray
 
 
 def match(

@@ -107,6 +107,9 @@ _PROVIDES = re.compile(
     r"|\b(?:minibus(?:es)?|coach|hall|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
     r"|chromebooks?|room|space|van) (?:is |are )?(?:free|available)\b"
     r"|\bhire (?:at|for|it|them)\b"
+    # "Hall hire - seats 300", "Minibus hire": a thing for hire.
+    r"|\b(?:hall|room|pool|minibus|coach|field|pitch|space|venue|kiln|van|studio|kitchen"
+    r"|stage|staging) hire\b"
     # Staff who speak families' languages, or who could cover, are people to share.
     r"|\b(?:[a-z]+-speaking|bilingual) (?:staff|tas?|teaching assistants?|teachers?|colleagues?)\b"
     r"|\b(?:can|could) cover\b|\(paid\)"

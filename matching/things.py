@@ -18,7 +18,7 @@ import numpy as np
 from matching.needs import THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["THINGS", "thing_masks", "wanted_things"]
+__all__ = ["THINGS", "lent_thing_masks", "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
 # with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
@@ -74,3 +74,27 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing it names as a bit set (0: none)."""
     return _NAMES.masks(titles, descriptions, tags)
+
+
+# Kinds whose mere naming in an offer is the thing itself. Instruments, bikes, kitchens and
+# halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
+# as a thing lent, so for those the offer must say it lends (needs.provides_service).
+_LENT = sum(1 << i for i, names in enumerate(THINGS)
+            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent"))
+
+# A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
+# offers the know-how, not the thing.
+_TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?:to|we))\b",
+                       re.IGNORECASE)
+
+
+def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer, the kinds of thing it names whose naming is the thing itself (vehicles,
+    devices, science kit, costumes, tents), except where its title is training or advice
+    about them (0: none)."""
+    out = thing_masks(titles, descriptions, tags) & _LENT
+    for i in np.flatnonzero(out).tolist():
+        if _TRAINING.search(titles[i]):
+            out[i] = 0
+    return out

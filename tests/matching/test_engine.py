@@ -240,15 +240,24 @@ def test_a_thing_wanted_is_met_by_the_offer_that_lends_it(semantic: str) -> None
 def test_unmatched_service_request_names_the_nearest_offer_that_could_provide() -> None:
     # Not "only know-how on the topic" when a school does lend one, just not closely enough.
     # The training shares so many words that it still ranks first after the service penalty.
+    # (A hall: a minibus named is the minibus itself, and would be paired.)
+    wanted = post("r1", "lincoln", "Hall for the Y6 show at the end of the summer term",
+                  "in_person")
+    training = post("o1", "sleaford", "Staging the Y6 show at the end of the summer term",
+                    "in_person")
+    hall = post("o2", "sleaford", "Hall available Tuesdays", "in_person")
+    out = run([training, hall], [wanted], Taxonomy.load(), semantic="off")
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
+    assert out["unmatched"] == [{"request": "r1", "reason": (
+        "Nothing fits closely enough yet; the nearest offer is \u201cHall available "
+        "Tuesdays\u201d")}]
+    # A minibus named for a minibus wanted is paired, however little else the two share.
     wanted = post("r1", "lincoln", "Minibus for the Y6 trip to the coast", "in_person")
     training = post("o1", "sleaford", "Minibus driver training for trips to the coast (MiDAS)",
                     "in_person")
     minibus = post("o2", "sleaford", "Minibus available Tuesdays", "in_person")
     out = run([training, minibus], [wanted], Taxonomy.load(), semantic="off")
-    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
-    assert out["unmatched"] == [{"request": "r1", "reason": (
-        "Nothing fits closely enough yet; the nearest offer is \u201cMinibus available "
-        "Tuesdays\u201d")}]
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
 
 
 def test_unmatched_service_request_with_only_weak_know_how_says_what_is_missing() -> None:
@@ -298,6 +307,30 @@ def test_an_offer_that_leaves_the_person_to_you_does_not_meet_a_request_for_one(
                   description="We have our own instructor but no pool.")
     out = run([slot], [wanted], shipped, semantic="off")
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r3", "o1")]
+
+
+@pytest.mark.parametrize("semantic", ["off", "on"])
+def test_an_offer_naming_the_thing_wanted_offers_it(semantic: str) -> None:
+    # Set 23: "Minibus share" and "Old iPads (x20)" say they lend only by naming the thing
+    # ("can share", "free to a school that needs them"), and had been read as know-how.
+    shipped = Taxonomy.load()
+    minibus = post("r1", "lincoln", "Minibus for trips", "in_person",
+                   description="We've no minibus and coaches for 20 kids cost a fortune.")
+    ipads = post("r2", "lincoln", "iPads for EYFS", "in_person",
+                 description="We have no devices in EYFS at all. Any spare iPads?")
+    share = post("o1", "sleaford", "Minibus share", "in_person", capacity=2,
+                 description="MiDAS-trained drivers, 16 seater. Can share for small trips if "
+                 "dates fit, you cover fuel.")
+    old = post("o2", "skegness", "Old iPads (x20)", "in_person", tags=["IT"],
+               description="iPad 6th gen x20, wiped, with cases. Free to a school that needs "
+               "them.")
+    out = run([share, old], [minibus, ipads], shipped, semantic=semantic)
+    assert sorted((p["request"], p["offer"]) for p in out["pairs"]) == [
+        ("r1", "o1"), ("r2", "o2")]
+    # Training about the thing still does not lend it (set 11's MiDAS course).
+    course = post("o3", "sleaford", "Minibus driver training (MiDAS)", "in_person",
+                  description="Our minibus driver trainer can run MiDAS for your staff.")
+    assert run([course], [minibus], shipped, semantic=semantic)["pairs"] == []
 
 
 def test_a_thing_wanted_is_not_met_by_an_offer_with_nothing_of_its_kind() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.things import THINGS, thing_masks, wanted_things
+from matching.things import THINGS, lent_thing_masks, thing_masks, wanted_things
 
 
 def _bit(name: str) -> int:
@@ -33,3 +33,15 @@ def test_a_minibus_with_its_driver_a_class_set_or_the_thing_alone() -> None:
               "Minibus driver training"]
     assert wanted_things(titles).tolist() == [
         _bit("minibus"), _bit("laptop"), _bit("minibus"), _bit("ipad"), _bit("minibus"), 0, 0]
+
+
+def test_an_offer_lends_a_thing_it_names_unless_it_teaches_it() -> None:
+    # Vehicles, devices, science kit, costumes and tents named are the thing itself; a
+    # ukulele scheme or a cooking club teaches the subject, and training is know-how.
+    masks = lent_thing_masks(
+        ["Minibus share", "Old iPads (x20)", "Borrow: microscopes, data loggers",
+         "Minibus driver training (MiDAS)", "Whole-class ukulele and Charanga",
+         "Hall hire - seats 300"],
+        ["MiDAS-trained drivers, 16 seater.", "Wiped, with cases.", "", "", "", ""],
+        [[], [], [], [], [], []])
+    assert masks.tolist() == [_bit("minibus"), _bit("ipad"), _bit("microscope"), 0, 0, 0]
