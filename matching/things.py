@@ -38,6 +38,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
     ("hob", "cooker", "oven", "kitchen", "cooking", "food tech"),
     ("hall", "venue", "space", "room", "stage", "staging", "theatre", "studio", "church",
      "auditorium"),
+    # Not bare "chairs" or "tables": chairs of governors, times tables.
+    ("furniture", "tables and chairs", "tables & chairs", "chairs and tables", "desks",
+     "shelving", "bookcase", "bookshelves"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -53,11 +56,15 @@ _MORE_WANTED = re.compile(
     r"|micro:? ?bits?|instruments?|ukuleles?|bikes?)\b"
     # A title that is only the thing: "Minibus", "iPads", "Minibus loan".
     r"|^\W*(?:a )?(?:minibus(?:es)?|ipads?|tablets?|laptops?|chromebooks?)"
-    r"(?: loan| hire| share| sharing)?\W*$",
+    r"(?: loan| hire| share| sharing)?\W*$"
+    # Furniture: "Tables & chairs - new class", "Bulge class needs furniture".
+    r"|^\W*(?:(?:spare|extra|more|new|classroom|class|school|ks\d) )?(?:furniture"
+    r"|tables? (?:and|&) chairs|desks|shelving)\b"
+    r"|\b(?:needs?|wanted|want) (?:some |more |extra )?(?:classroom |class |ks\d )?furniture\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
-          "transport", "device", "space")
+          "transport", "device", "space", "furniture", "table", "desk", "shelving")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -80,7 +87,7 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
-            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent"))
+            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture"))
 
 # A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
 # offers the know-how, not the thing.

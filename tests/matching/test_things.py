@@ -45,3 +45,12 @@ def test_an_offer_lends_a_thing_it_names_unless_it_teaches_it() -> None:
         ["MiDAS-trained drivers, 16 seater.", "Wiped, with cases.", "", "", "", ""],
         [[], [], [], [], [], []])
     assert masks.tolist() == [_bit("minibus"), _bit("ipad"), _bit("microscope"), 0, 0, 0]
+
+
+def test_furniture_wanted_but_not_chairs_of_governors_or_times_tables() -> None:
+    titles = ["Tables & chairs - new class", "Bulge class needs furniture", "Desks for Y6",
+              "Times tables", "Y2 boy throwing chairs", "New chair of governors"]
+    assert wanted_things(titles).tolist() == [_bit("furniture")] * 3 + [0, 0, 0]
+    masks = thing_masks(["Furniture - free", "Mentoring new chairs of governors"],
+                        ["KS2 tables (x15) and chairs (x40).", ""], [[], []])
+    assert masks.tolist() == [_bit("furniture"), 0]
