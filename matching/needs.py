@@ -231,6 +231,9 @@ _FOR_PARENTS = re.compile(
     r"(?:parents|families|carers|mums|dads)\b"
     r"|\bparents?(?:'|\u2019)?s? (?:workshops?|sessions?|talks?|courses?|classes"
     r"|information sessions?|info sessions?|cafe|coffee mornings?)\b"
+    # The topic between: "Parent maths workshop", "Parents' phonics session".
+    r"|\bparents?(?:'|\u2019)?s? (?:[a-z]+ ){1,2}(?:workshops?|sessions?|talks?|courses?"
+    r"|classes|cafe)\b"
     r"|\bfamily (?:workshops?|learning|mornings?|afternoons?)\b",
     re.IGNORECASE,
 )

@@ -258,3 +258,11 @@ def test_an_offer_that_is_only_a_session_for_parents() -> None:
               "Reception transition - visits & parent workshops",
               "Online safety curriculum and parent session", "Maths mastery visits"]
     assert parents_only(titles).tolist() == [True, True, False, False, False]
+
+
+def test_a_session_for_parents_with_its_topic_between() -> None:
+    # Set 24's "Parent maths workshop" had been paired with "New maths lead" and ranked first
+    # for "Mock DD maths/reading". A parents' evening is still not such a session.
+    titles = ["Parent maths workshop", "Parents\u2019 phonics session", "Parent online safety talk",
+              "Parents evening", "Parent consultation evening", "Parent voice"]
+    assert parents_only(titles).tolist() == [True, True, True, False, False, False]
