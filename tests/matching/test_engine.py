@@ -502,3 +502,21 @@ def test_furniture_wanted_is_not_met_by_a_transition_offer() -> None:
     out = run([transition, furniture, *others], [wanted], shipped)
     assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
     assert out["pairs"] == []
+
+
+def test_a_capital_bid_is_not_met_by_a_caretaker() -> None:
+    # Set 24: "CIF - roof" had ranked a caretaker's spare mornings above an offer of
+    # condition bids; both were filed under site and premises.
+    shipped = Taxonomy.load()
+    others = [post(f"x{i}", "sleaford", f"Spare lot {i}", "remote") for i in range(100)]
+    cif = post("r1", "lincoln", "CIF - roof", "either")
+    caretaker = post("o1", "sleaford", "Caretaker - small jobs for a nearby school", "in_person",
+                     description="Our site manager has two spare mornings a week for small "
+                     "repairs and maintenance.")
+    bids = post("o2", "skegness", "Condition bids - CIF/LCVAP", "remote",
+                description="Our SBM has written three successful condition bids and can "
+                "read yours.")
+    out = run([caretaker, bids, *others], [cif], shipped)
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o2", "o1"]
+    assert out["ranked"]["r1"][0]["reasons"][0] == (
+        "Both about capital bids and building condition")
