@@ -48,7 +48,11 @@ _ASKS = re.compile(
     # A person to come in and run something, or things someone has spare.
     r"|\blooking for an? (?:[a-z]+ ){0,2}(?:coach|tutor|volunteer|therapist)\b"
     r"|\b(?<!induction )tutors? for\b"
-    r"|\b(?:anyone|anybody) (?:got|have|has) (?:any )?spare\b"
+    r"|\b(?:anyone|anybody) (?:got|have|has) (?:any )?spare\b|\b(?:anyone|anybody) spare\b"
+    # Someone to stand in for a stretch ("Breakfast club cover - 3 weeks"), not advice on
+    # organising cover.
+    r"|\bcover\W+(?:for\s+)?(?:\d+|a few|a couple of|one|two|three|four|six) "
+    r"(?:days?|weeks?|months?|terms?)\b"
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
     r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
@@ -112,6 +116,15 @@ _PROVIDES = re.compile(
     r"|stage|staging) hire\b"
     # Staff who speak families' languages, or who could cover, are people to share.
     r"|\b(?:[a-z]+-speaking|bilingual) (?:staff|tas?|teaching assistants?|teachers?|colleagues?)\b"
+    r"|\b(?:staff|tas|colleagues|teachers) (?:also )?(?:can )?speak\b"
+    # Time set aside: "has a free afternoon", "could run a club at another school".
+    r"|\b(?:has|have|with) (?:a|one|two|three|\d+) (?:free|spare) (?:days?|afternoons?"
+    r"|mornings?|sessions?|hours?)\b"
+    r"|\b(?:could|can|happy to) (?:run|deliver|lead|teach) (?:a |an |the )?(?:[a-z]+ )?"
+    r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby) schools?\b"
+    # Done for other schools at the cost of materials: "can do a small number of dyslexia
+    # assessments for other schools' pupils (cost of materials)".
+    r"|\bcost of (?:materials|resources)\b"
     r"|\b(?:can|could) cover\b|\(paid\)"
     r"|\bspare (?:places|seats|capacity|time|days?|sessions)\b|\b(?:places|seats) spare\b"
     r"|\b(?:has|have|with) (?:spare )?capacity\b"
@@ -158,7 +171,7 @@ _ASK_STEMS = ("who d", "servic", "assessor", "therapist", "counsellor", "supplie
               "technician", "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus",
               "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger",
               "microscope", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
-              "venue", "instructor")
+              "venue", "instructor", "cover")
 # The person-wanted pattern reads titles only, so only titles are searched for its stems: in
 # descriptions "teacher" is everywhere, and reading each such post cost seconds at 250k.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
@@ -166,7 +179,8 @@ _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "thera
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
-                  "fee", "speaking", "bilingual", "cover", "(paid)")
+                  "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
+                  "another school", "cost of")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,

@@ -266,3 +266,29 @@ def test_a_session_for_parents_with_its_topic_between() -> None:
     titles = ["Parent maths workshop", "Parents\u2019 phonics session", "Parent online safety talk",
               "Parents evening", "Parent consultation evening", "Parent voice"]
     assert parents_only(titles).tolist() == [True, True, True, False, False, False]
+
+
+@pytest.mark.parametrize("title, asks", [
+    # Sets 23 and 24: someone to stand in for a stretch, or time someone has spare.
+    ("Breakfast club cover \u2013 3 weeks", True),
+    ("EP time \u2013 anyone spare?", True),
+    ("PPA cover - how do you organise it", False),
+    ("Cover supervisor training", False),
+])
+def test_cover_for_a_stretch_or_time_spare_is_a_service(title: str, asks: bool) -> None:
+    assert asks_for_service(title) is asks
+
+
+@pytest.mark.parametrize("title, description", [
+    # Set 23's chess coach, set 24's Urdu speakers and dyslexia assessor: each offers a
+    # person's time without "available", "lend" or a price.
+    ("Chess coach", "Our chess coach has a free afternoon, could run a club at another school."),
+    ("Polish & Urdu speakers \u2013 parent meetings",
+     "Two staff speak Polish and Urdu. Could help with the odd parent meeting by phone."),
+    ("Dyslexia assessments \u2013 specialist teacher",
+     "Can do a small number of dyslexia assessments for other schools' pupils (cost of "
+     "materials) or advise on screening."),
+])
+def test_time_set_aside_for_other_schools_is_provided(title: str, description: str) -> None:
+    assert provides_service(title, description)
+    assert service_flags([title], [description], requests=False).tolist() == [True]
