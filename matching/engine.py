@@ -941,18 +941,22 @@ class Matcher(BaseEstimator):
             return blocked
         start = int(np.searchsorted(lists.request, r))
         listed = start < len(lists.request) and lists.request[start] == r
-        if listed and run.req_service[r]:
+        # A thing wanted ("Tables & chairs - new class") is a loan or a gift too: the nearest
+        # offer is not "Infant to junior transition".
+        if listed and (run.req_service[r] or run.req_thing[r]):
             # The nearest offer worth naming is one that could lend or provide what is asked.
             end = int(np.searchsorted(lists.request, r, side="right"))
             posts = [run.problem.offers[o] for o in lists.offer[start:end].tolist()]
             provides = service_flags([p.title for p in posts], [p.description for p in posts],
                                      requests=False, tags=[p.tags for p in posts])
+            provides |= lists.lends[start:end]
             # Not one that leaves the person asked for to the request's school ("you bring
             # your own instructor"), or names nobody to come (lists.know_how), nor one close
             # in meaning only: a maths visit "available" on Thursdays is no near miss for
             # "Swimming teacher needed".
             gives = np.flatnonzero(provides & ~lists.know_how[start:end]
-                                   & (lists.content[start:end] >= self.min_score))
+                                   & ((lists.content[start:end] >= self.min_score)
+                                      | lists.lends[start:end]))
             if len(gives):
                 start += int(gives[0])
             elif lists.final[start] >= self.covered_threshold and not provides.any():

@@ -502,6 +502,9 @@ def test_furniture_wanted_is_not_met_by_a_transition_offer() -> None:
     out = run([transition, furniture, *others], [wanted], shipped)
     assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
     assert out["pairs"] == []
+    # Nor is the transition offer named as the nearest: the furniture is.
+    assert out["unmatched"][0]["reason"].endswith(
+        "the nearest offer is \u201cFurniture - free\u201d")
 
 
 def test_a_capital_bid_is_not_met_by_a_caretaker() -> None:
