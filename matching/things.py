@@ -98,8 +98,8 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                      tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer, the kinds of thing it names whose naming is the thing itself (vehicles,
-    devices, science kit, costumes, tents), except where its title is training or advice
-    about them (0: none)."""
+    devices, science kit, costumes, tents, furniture), except where its title is training or
+    advice about them (0: none)."""
     out = thing_masks(titles, descriptions, tags) & _LENT
     for i in np.flatnonzero(out).tolist():
         if _TRAINING.search(titles[i]):
