@@ -15,6 +15,10 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main() -> int:
+    # A shell without job control ("make run &" from a script) starts us with Ctrl-C
+    # ignored, and the site and scheduler would inherit that and ignore the SIGINT we send
+    # them. A handler, unlike "ignored", is reset to the default in each child at exec.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _stop)
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]

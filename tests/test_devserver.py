@@ -42,14 +42,20 @@ def _alive(pid: int) -> bool:
     return not (status.exists() and "State:\tZ" in status.read_text())
 
 
+# A shell without job control ("make run &" in a script) starts its children with Ctrl-C
+# ignored.
+CTRL_C_IGNORED = "import signal; signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+
+
+@pytest.mark.parametrize("prelude", ["", CTRL_C_IGNORED], ids=["plain", "ctrl-c-ignored"])
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_stopping_the_dev_server_stops_the_site_and_the_scheduler(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, prelude: str
 ) -> None:
     pid_file = tmp_path / "pids"
     pid_file.write_text("")
     parent = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(pid_file)],
+        [sys.executable, "-c", prelude + SCRIPT, str(pid_file)],
         cwd=Path(__file__).resolve().parents[1],
         stdout=subprocess.DEVNULL,
     )
