@@ -50,7 +50,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import lent_thing_masks, thing_masks, wanted_things
+from matching.things import lent_kinds, thing_masks, wanted_things
 
 __all__ = ["Matcher", "haversine_miles", "match"]
 
@@ -653,9 +653,12 @@ class Matcher(BaseEstimator):
         # A thing asked for ("minibus for swimming"): an offer that names none of its kind
         # cannot meet it, and one that does ("Minibus share", "Old iPads (x20)") offers the
         # thing itself, however it words the lending.
-        misses = _offer_misses(run, cands, run.req_thing, thing_masks)
-        names_thing = (run.req_thing[cands.request] != 0) & ~_offer_misses(
-            run, cands, run.req_thing, lent_thing_masks)
+        want = run.req_thing[cands.request]
+        named = _offer_named(run, cands, run.req_thing, thing_masks)
+        misses = (want != 0) & ((want & named) == 0)
+        offers = run.problem.offers
+        names_thing = (want & lent_kinds(
+            named, lambda i: offers[int(cands.offer[i])].title)) != 0
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
                                 _provides_service) & ~names_thing
@@ -1013,6 +1016,18 @@ def _offer_groups(run: _Run, cands: Candidates, wanted: np.ndarray,
     want = wanted[cands.request]
     out = np.zeros(len(want), dtype=bool)
     ask = np.flatnonzero(want != 0)
+    if len(ask):
+        out[ask] = compare(want[ask], _offer_named(run, cands, wanted, masks)[ask])
+    return out
+
+
+def _offer_named(run: _Run, cands: Candidates, wanted: np.ndarray,
+                 masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+                 ) -> np.ndarray:
+    """Per candidate: the groups its offer names (``masks`` of its title, description and
+    tags), read only where the request names a group (``wanted``); 0 elsewhere."""
+    ask = np.flatnonzero(wanted[cands.request] != 0)
+    out = np.zeros(len(cands.request), dtype=np.int64)
     if not len(ask):
         return out
     offers = np.unique(cands.offer[ask])
@@ -1020,7 +1035,7 @@ def _offer_groups(run: _Run, cands: Candidates, wanted: np.ndarray,
     named = np.zeros(len(run.problem.offers), dtype=np.int64)
     named[offers] = masks([p.title for p in posts], [p.description for p in posts],
                           [p.tags for p in posts])
-    out[ask] = compare(want[ask], named[cands.offer[ask]])
+    out[ask] = named[cands.offer[ask]]
     return out
 
 

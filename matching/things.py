@@ -11,14 +11,14 @@ sets every offer judged to fit such a request names a thing of the kind asked fo
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from matching.needs import THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["THINGS", "lent_thing_masks", "thing_masks", "wanted_things"]
+__all__ = ["THINGS", "lent_kinds", "lent_thing_masks", "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
 # with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
@@ -95,13 +95,20 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
                        re.IGNORECASE)
 
 
-def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
-                     tags: Sequence[Sequence[str]]) -> np.ndarray:
-    """Per offer, the kinds of thing it names whose naming is the thing itself (vehicles,
-    devices, science kit, costumes, tents, furniture), except where its title is training or
-    advice about them (0: none)."""
-    out = thing_masks(titles, descriptions, tags) & _LENT
+def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
+    """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
+    (vehicles, devices, science kit, costumes, tents, furniture), 0 where the title of entry
+    i, ``title_of(i)``, is training or advice about them. Only those entries' titles are
+    read."""
+    out = named & _LENT
     for i in np.flatnonzero(out).tolist():
-        if _TRAINING.search(titles[i]):
+        if _TRAINING.search(title_of(i)):
             out[i] = 0
     return out
+
+
+def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer, the kinds of thing it names whose naming is the thing itself (lent_kinds
+    of its thing_masks)."""
+    return lent_kinds(thing_masks(titles, descriptions, tags), titles.__getitem__)
