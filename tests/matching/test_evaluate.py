@@ -121,6 +121,10 @@ FRESH_FLOORS = {
                    "pair_precision": 0.97, "pair_recall": 0.93, "unanswerable_assigned": 2},
     "set28.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.95,
                    "pair_precision": 0.93, "pair_recall": 0.87, "unanswerable_assigned": 3},
+    "set29.json": {"recall@1": 0.93, "recall@3": 0.95, "ndcg@5": 0.94,
+                   "pair_precision": 0.94, "pair_recall": 0.86, "unanswerable_assigned": 3},
+    "set30.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
+                   "pair_precision": 0.95, "pair_recall": 0.81, "unanswerable_assigned": 2},
 }
 
 

@@ -239,6 +239,10 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.96, "pair_recall": 0.93, "unanswerable_assigned": 4},
     "fresh/set28.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.98,
                          "pair_precision": 0.93, "pair_recall": 0.90, "unanswerable_assigned": 5},
+    "fresh/set29.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.93, "pair_recall": 0.89, "unanswerable_assigned": 4},
+    "fresh/set30.json": {"recall@1": 0.93, "recall@3": 1.0, "ndcg@5": 0.96,
+                         "pair_precision": 0.94, "pair_recall": 0.83, "unanswerable_assigned": 3},
 }
 
 
