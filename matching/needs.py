@@ -161,19 +161,23 @@ def provides_service(title: str, description: str = "") -> bool:
     return bool(_PROVIDES.search(title) or _PROVIDES.search(description))
 
 
-# Substrings at least one of which every match of the patterns above contains, once the text
-# is case-folded: a cheap first pass, so the patterns only read the few posts that have one.
-_ASK_STEMS = ("who d", "servic", "assessor", "therapist", "counsellor", "supplier", "contractor",
-              "tradesm", "tradespeople", "interpreter", "translator", "buy ", "hire", "recommend ",
-              "pay", "lend us", "loan of", "borrow", "could", "supply ", "looking for a",
-              "tutor for", "tutors for", "spare", "company", "firm", "trainer", "driver",
-              "photographer", "electrician", "plumber", "roofer", "survey", "engineer",
-              "technician", "caterer", "cleaner", "week", "fortnight", "month", "term", "minibus",
-              "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot", "logger",
-              "microscope", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
-              "venue", "instructor", "cover")
-# The person-wanted pattern reads titles only, so only titles are searched for its stems: in
-# descriptions "teacher" is everywhere, and reading each such post cost seconds at 250k.
+# Substrings at least one of which every match of a pattern contains, once the text is
+# case-folded: a cheap first pass (posts_with_stems), so each pattern reads only the fields
+# that have one of its own stems. Per pattern, because one stem common in descriptions
+# ("coach" in "instructional coaching") sent a fifth of all requests through every pattern.
+_ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
+               "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
+               "loan of", "borrow", "could", "supply ", "looking for a", "tutor", "spare",
+               "cover", "survey", "company", "firm", "trainer", "driver", "photographer",
+               "electrician", "plumber", "roofer", "engineer", "technician", "caterer",
+               "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
+               "anybody got", "anybody know")
+_THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
+                "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
+                "venue")
+_TIME_STEMS = ("week", "fortnight", "month", "term")
+_BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "anyone")
+# The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
                  "counsellor", "assessor", "clerk")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
@@ -194,11 +198,10 @@ def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
     ("eacher" finds "Teacher" and "teacher").
     """
     # Folded one by one: folding can change a text's length ("ß" -> "ss").
-    folded = [t.casefold() for t in texts] if fold else texts
+    folded = list(map(str.casefold, texts)) if fold else texts
     text = "\0".join(folded)
     # Where each post's text ends (its separator's position), to map a hit to its post.
-    ends = np.cumsum(np.fromiter((len(f) + 1 for f in folded), dtype=np.int64,
-                                 count=len(folded)))
+    ends = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1)
     hits: list[int] = []
     for stem in stems:
         at = text.find(stem)
@@ -211,25 +214,37 @@ def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
 def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
                   requests: bool, tags: Sequence[Sequence[str]] | None = None) -> np.ndarray:
     """asks_for_service (requests=True) or provides_service per post, as a boolean array
-    (the same answers, with only the posts that have a stem read by the patterns).
+    (the same answers, with each pattern reading only the fields that have one of its stems).
 
     Tags, when given, are read as a last line of the description: an offer titled "15 iPads
     for a term" and tagged "loan" lends them.
     """
-    read = asks_for_service if requests else provides_service
-    stems = _ASK_STEMS if requests else _PROVIDE_STEMS
     if tags is not None:
         descriptions = [f"{d}\n{', '.join(t)}" if t else d
                         for d, t in zip(descriptions, tags, strict=True)]
-    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
-    flags = np.zeros(len(texts), dtype=bool)
-    found = posts_with_stems(texts, stems)
-    for i in found:
-        flags[i] = read(titles[i], descriptions[i])
-    if requests:
-        # A post without an ask stem can only be a person wanted: its title alone decides.
-        for i in set(posts_with_stems(titles, _PERSON_STEMS)).difference(found):
-            flags[i] = _PERSON_WANTED.search(titles[i]) is not None
+    flags = np.zeros(len(titles), dtype=bool)
+    if not requests:
+        texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
+        for i in posts_with_stems(texts, _PROVIDE_STEMS):
+            flags[i] = provides_service(titles[i], descriptions[i])
+        return flags
+    # Folded once: folding can change a text's length ("\u00df" -> "ss"), so each is folded
+    # whole and the stems are searched in the folded texts.
+    low_titles = [t.casefold() for t in titles]
+    low_descriptions = [d.casefold() for d in descriptions]
+    for fields, low, pattern, stems in (
+            (titles, low_titles, _ASKS, _ASKS_STEMS),
+            (titles, low_titles, THING_WANTED, _THING_STEMS),
+            (titles, low_titles, _PERSON_WANTED, _PERSON_STEMS),
+            (descriptions, low_descriptions, _ASKS, _ASKS_STEMS)):
+        for i in posts_with_stems(low, stems, fold=False):
+            flags[i] = flags[i] or pattern.search(fields[i]) is not None
+    # Time by the week asked for as a loan, a share or paid cover: both must appear.
+    low_texts = [f"{t}\n{d}" for t, d in zip(low_titles, low_descriptions, strict=True)]
+    for i in posts_with_stems(low_texts, _TIME_STEMS, fold=False):
+        if not flags[i] and any(stem in low_texts[i] for stem in _BORROW_STEMS):
+            text = f"{titles[i]}\n{descriptions[i]}"
+            flags[i] = bool(_TIME.search(text) and _BORROW.search(text))
     return flags
 
 

@@ -171,12 +171,15 @@ def test_flags_agree_with_the_patterns_post_by_post() -> None:
               "Spare capacity", "Translation help", "Hired help", "", "Who Does Yours Use",
               "Site manager", "Coach", "New arrivals", "BORROW microscopes", "Sensory room",
               "Chess", "Hall", "Cello teacher?", "Clerk to governors", "Supply",
-              "Play therapist", "Kiln"]
+              "Play therapist", "Kiln", "Dyslexia", "Boiler", "Netball coach", "PE"]
     descriptions = ["", "", "Could we buy in a specialist?", "", "", "", "", "Interpreters",
                     "", "Could we share someone's a few hours a week?",
                     "Two afternoons free, charged at cost", "No interpreter yet", "",
                     "Afternoons available", "Looking for a chess tutor", "We can host; one slot",
-                    "", "", "A teacher for Y4 until Easter", "", "Anyone service them?"]
+                    "", "", "A teacher for Y4 until Easter", "", "Anyone service them?",
+                    # Found only by the whole "anyone know" / "anybody got" phrases.
+                    "Anyone know of an assessor?", "Anybody got a plumber they rate?", "",
+                    "Instructional coaching for our PE lead"]
     for requests, single in ((True, asks_for_service), (False, provides_service)):
         flags = service_flags(titles, descriptions, requests=requests)
         assert flags.tolist() == [single(t, d) for t, d in zip(titles, descriptions,
