@@ -45,6 +45,8 @@ _ASKS = re.compile(
     r"|\blend us\b|\bloan of\b"
     r"|\bborrow(?:ing)?\b|\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
+    # Someone to stand in: "Anyone know how to get temp lunchtime cover?"
+    r"|\b(?:temp|temporary|agency) (?:[a-z]+ )?cover\b"
     # A person to come in and run something, or things someone has spare.
     r"|\blooking for an? (?:[a-z]+ ){0,2}(?:coach|tutor|volunteer|therapist)\b"
     r"|\b(?<!induction )tutors? for\b"

@@ -41,6 +41,8 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "chairs and tables", "desks",
      "shelving", "bookcase", "bookshelves"),
+    # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
+    ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -53,10 +55,16 @@ _MORE_WANTED = re.compile(
     # "minibus + driver for swimming", "Class set of laptops - summer term".
     r"|^\W*(?:a |an )?minibus(?:es)? (?:\+|&|and|with) (?:a |our |your )?driver\b"
     r"|^\W*(?:a )?class set of (?:[a-z0-9:-]+ )?(?:tablets?|ipads?|laptops?|chromebooks?"
-    r"|micro:? ?bits?|instruments?|ukuleles?|bikes?)\b"
-    # A title that is only the thing: "Minibus", "iPads", "Minibus loan".
-    r"|^\W*(?:a )?(?:minibus(?:es)?|ipads?|tablets?|laptops?|chromebooks?)"
+    r"|micro:? ?bits?|bee-? ?bots?|microscopes?|data ?loggers?|instruments?|ukuleles?|bikes?)\b"
+    # The class set named first: "Bee-Bots class set", "iPad class set?".
+    r"|^\W*(?:[a-z0-9:-]+ ){1,2}class sets?\b"
+    # A title that is only the thing: "Minibus", "iPads", "Minibus loan", "Bee-Bots".
+    r"|^\W*(?:a )?(?:minibus(?:es)?|ipads?|tablets?|laptops?|chromebooks?|bee-? ?bots?"
+    r"|micro:? ?bits?|microscopes?|data ?loggers?)"
     r"(?: loan| hire| share| sharing)?\W*$"
+    # Sound kit for a show, wanted or to borrow: "Sound desk & radio mics to borrow".
+    r"|^\W*(?:a |an )?(?:sound (?:desk|system)|pa system|radio mics?|microphones?"
+    r"|mixing desk)\b"
     # Furniture: "Tables & chairs - new class", "Bulge class needs furniture".
     r"|^\W*(?:(?:spare|extra|more|new|classroom|class|school|ks\d) )?(?:furniture"
     r"|tables? (?:and|&) chairs|desks|shelving)\b"
@@ -64,7 +72,8 @@ _MORE_WANTED = re.compile(
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
-          "transport", "device", "space", "furniture", "table", "desk", "shelving")
+          "transport", "device", "space", "furniture", "table", "desk", "shelving",
+          "class set", "sound", "pa system", "radio mic")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -87,7 +96,8 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
-            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture"))
+            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
+                            "sound desk"))
 
 # A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
 # offers the know-how, not the thing.
@@ -97,9 +107,9 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
-    (vehicles, devices, science kit, costumes, tents, furniture), 0 where the title of entry
-    i, ``title_of(i)``, is training or advice about them. Only those entries' titles are
-    read."""
+    (vehicles, devices, science kit, costumes, tents, furniture, sound kit), 0 where the
+    title of entry i, ``title_of(i)``, is training or advice about them. Only those entries'
+    titles are read."""
     out = named & _LENT
     for i in np.flatnonzero(out).tolist():
         if _TRAINING.search(title_of(i)):

@@ -144,6 +144,16 @@ def test_offers_of_know_how(title: str, description: str) -> None:
     assert not provides_service(title, description)
 
 
+def test_temporary_cover_asks_for_a_person() -> None:
+    # Set 26: "Lunchtime supervisor cover" had been paired with "OPAL play - see our
+    # lunchtimes".
+    assert asks_for_service("Lunchtime supervisor cover",
+                            "Two MDSAs off long term. Anyone know how to get temp lunchtime "
+                            "cover? Agencies don't do it round here.")
+    assert asks_for_service("Agency cover for a Y3 class", "")
+    assert not asks_for_service("PPA cover - how do you organise it?", "")
+
+
 def test_a_service_the_request_does_without_is_not_what_it_asks_for() -> None:
     assert asks_for_service("Polish interpreter for parents' evening", "")
     assert not asks_for_service("Three new arrivals, no English",

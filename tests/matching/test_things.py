@@ -54,3 +54,19 @@ def test_furniture_wanted_but_not_chairs_of_governors_or_times_tables() -> None:
     masks = thing_masks(["Furniture - free", "Mentoring new chairs of governors"],
                         ["KS2 tables (x15) and chairs (x40).", ""], [[], []])
     assert masks.tolist() == [_bit("furniture"), 0]
+
+
+def test_a_class_set_named_first_or_sound_kit_for_a_show() -> None:
+    # Set 26: "Bee-Bots class set" had been paired with a computing curriculum offer, and
+    # "Sound desk & radio mics to borrow" with a hall.
+    titles = ["Bee-Bots class set", "iPad class set?", "Class set of microscopes", "Microscopes",
+              "Sound desk & radio mics to borrow", "PA system for summer fair",
+              "Phonics class sets", "Y5 maths class set", "Sound and vibration - Y4 science"]
+    assert wanted_things(titles).tolist() == [
+        _bit("bee-bot"), _bit("ipad"), _bit("microscope"), _bit("microscope"),
+        _bit("sound desk"), _bit("sound desk"), 0, 0, 0]
+    # Naming the sound kit in an offer lends it; a hall does not.
+    masks = lent_thing_masks(["PA system and radio mics", "Big hall for performances"],
+                             ["Portable PA and 6 radio mics, to lend for a day.",
+                              "Our hall seats 250."], [[], []])
+    assert masks.tolist() == [_bit("sound desk"), 0]
