@@ -523,3 +523,38 @@ def test_a_capital_bid_is_not_met_by_a_caretaker() -> None:
     assert [i["offer"] for i in out["ranked"]["r1"]] == ["o2", "o1"]
     assert out["ranked"]["r1"][0]["reasons"][0] == (
         "Both about capital bids and building condition")
+
+
+def test_sound_kit_to_borrow_is_not_met_by_a_hall() -> None:
+    # Set 26: "Sound desk & radio mics to borrow" had been paired with a hall that hosts
+    # shows; the offer that lends a PA and radio mics meets it.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Sound desk & radio mics to borrow", "in_person",
+                  description="Y6 leavers show in our hall in July. Any school with a sound "
+                  "desk and 6-8 radio mics we could borrow for a week?")
+    hall = post("o1", "sleaford", "Big hall for performances", "in_person",
+                description="Our hall seats 250. Can host another school's production or a "
+                "joint concert, evenings.")
+    sound = post("o2", "skegness", "PA system and radio mics", "in_person",
+                 description="Portable PA, small sound desk and 6 radio mics. Happy to lend "
+                 "for a show.")
+    others = [post(f"x{i}", "sleaford", f"Spare lot {i}", "remote") for i in range(100)]
+    assert run([hall, *others], [wanted], shipped)["pairs"] == []
+    out = run([hall, sound, *others], [wanted], shipped)
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+
+
+def test_a_grammar_test_is_not_met_by_arithmetic() -> None:
+    # Set 25: "Y6 GPS test prep" had been paired with "Y6 arithmetic - our SATs approach":
+    # the test names English grammar, not only the SATs.
+    shipped = Taxonomy.load()
+    gps = post("r1", "lincoln", "Y6 GPS test prep", "either")
+    arithmetic = post("o1", "sleaford", "Y6 arithmetic - our SATs approach", "either")
+    grammar = post("o2", "skegness", "SPaG that sticks in Y6", "either",
+                   description="How we teach grammar and punctuation so it holds up in the "
+                   "GPS test.")
+    others = [post(f"x{i}", "sleaford", f"Spare lot {i}", "remote") for i in range(100)]
+    out = run([arithmetic, grammar, *others], [gps], shipped)
+    assert out["ranked"]["r1"][0]["offer"] == "o2"
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+    assert run([arithmetic, *others], [gps], shipped)["pairs"] == []
