@@ -30,9 +30,11 @@ from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_f
 from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import (
+    about_languages,
     interpreter_requests,
     language_masks,
     offers_a_speaker,
+    speaker_offers,
     speaker_requests,
 )
 from matching.needs import (
@@ -166,6 +168,8 @@ class _Run:
     req_parents: np.ndarray
     # Offers whose title is only a session for parents ("Maths family mornings").
     off_parents: np.ndarray
+    # Offers whose title is speakers of the languages it names (matching.languages).
+    off_speakers: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -521,6 +525,7 @@ class Matcher(BaseEstimator):
                                          period_masks, all_without_it=True),
             req_parents=for_parents([r.title for r in problem.requests]),
             off_parents=parents_only([o.title for o in problem.offers]),
+            off_speakers=speaker_offers([o.title for o in problem.offers]),
             req_language=req_language,
             req_interpreter=interpreter_requests(*req_text, req_language),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
@@ -634,6 +639,10 @@ class Matcher(BaseEstimator):
         # A request for an interpreter or a speaker and an offer with no speaker to give.
         languages |= _offer_lacks(run, cands.request, cands.offer, run.req_interpreter,
                                   offers_a_speaker)
+        # And speakers of some languages offered to a request with no language need at all
+        # ("Phonics workshop for Rec parents" and "Punjabi / Urdu / Polish speakers").
+        languages |= _request_lacks(run, cands.request, cands.offer, run.off_speakers,
+                                    about_languages)
         languages |= _offer_clash(run, cands, run.req_taught, language_masks) & ~subjects
         factor[languages] *= 1.0 - self.language_penalty
         sports = _offer_clash(run, cands, run.req_sport, sport_masks)

@@ -25,8 +25,8 @@ import numpy as np
 from matching.needs import posts_with_stems
 from matching.wordgroups import NameGroups, post_text
 
-__all__ = ["LANGUAGES", "interpreter_requests", "language_masks", "offers_a_speaker",
-           "speaker_requests"]
+__all__ = ["LANGUAGES", "about_languages", "interpreter_requests", "language_masks",
+           "offers_a_speaker", "speaker_offers", "speaker_requests"]
 
 # The languages English primary schools most often need interpreting, one group each (at
 # most 62); each name is matched as a whole word, with its "-speaking" forms.
@@ -106,4 +106,35 @@ def offers_a_speaker(titles: Sequence[str], descriptions: Sequence[str],
     for i in posts_with_stems(texts, ("interpret", "translat", "speak", "lingual", "language",
                                       "sign")):
         out[i] |= _ANY_SPEAKER.search(texts[i]) is not None
+    return out
+
+
+def speaker_offers(titles: Sequence[str]) -> np.ndarray:
+    """Per offer: its title is speakers, interpreters or translators of languages it names
+    ("Punjabi / Urdu / Polish speakers for parent meetings"; a boolean array)."""
+    out = np.zeros(len(titles), dtype=bool)
+    for i in posts_with_stems(titles, _SPEAKER_STEMS):
+        out[i] = _SPEAKER.search(titles[i]) is not None and _NAMES.mask(titles[i]) != 0
+    return out
+
+
+# What a request that a language speaker could help says: a language, English as an
+# additional language, new arrivals, or interpreting and speaking.
+_LANGUAGE_NEED = re.compile(
+    r"\b(?:eal|esol|new arrivals?|inas?|no english|little english|english as an additional"
+    r"|refugees?|asylum|bilingual|multilingual|home languages?|first languages?"
+    r"|languages?)\b",
+    re.IGNORECASE,
+)
+
+
+def about_languages(titles: Sequence[str], descriptions: Sequence[str],
+                    tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per request: it names a language, EAL or new arrivals, or speaks of interpreting,
+    translating or speaking (a boolean array)."""
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    out = language_masks(titles, descriptions, tags) != 0
+    for i, text in enumerate(texts):
+        out[i] |= (_ANY_SPEAKER.search(text) is not None
+                   or _LANGUAGE_NEED.search(text) is not None)
     return out

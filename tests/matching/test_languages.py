@@ -6,9 +6,11 @@ from __future__ import annotations
 from matching import Matcher, match
 from matching.languages import (
     LANGUAGES,
+    about_languages,
     interpreter_requests,
     language_masks,
     offers_a_speaker,
+    speaker_offers,
     speaker_requests,
 )
 from tests.matching.conftest import listed_score
@@ -140,3 +142,42 @@ def test_a_request_to_teach_one_language_is_not_met_by_another() -> None:
     assert listed_score(out, "r", "latin") == listed_score(plain, "r", "latin")
     # A request naming no language is left alone.
     assert listed_score(out, "any", "bsl") == listed_score(plain, "any", "bsl")
+
+
+def test_speakers_offered_and_requests_a_speaker_could_help() -> None:
+    # Set 26: "Phonics workshop for Rec parents" had been paired with "Punjabi / Urdu /
+    # Polish speakers for parent meetings": both about parents, but nothing to interpret.
+    offers = speaker_offers(["Punjabi / Urdu / Polish speakers for parent meetings",
+                             "Polish-speaking TA available", "Speaking and listening",
+                             "EAL support", "Parent workshops"])
+    assert offers.tolist() == [True, True, False, False, False]
+    requests = about_languages(
+        ["Phonics workshop for Rec parents", "New arrivals - no English", "Parents evening",
+         "Interpreter needed", "Oracy in KS1"],
+        ["Rec parents asking how to help with phonics at home.", "", "Arabic families", "",
+         "Speaking frames?"],
+        [[], [], [], [], []])
+    assert requests.tolist() == [False, True, True, True, True]
+
+
+def test_speakers_offered_to_a_request_with_no_language_lose_half_their_score() -> None:
+    data = {
+        "offers": [
+            {"id": "speakers", "school": "b",
+             "title": "Punjabi / Urdu / Polish speakers for parent meetings",
+             "description": "We have staff who speak Punjabi, Urdu and Polish. Can join a "
+             "parent meeting.", "format": "either", "capacity": 2},
+        ],
+        "requests": [
+            {"id": "phonics", "school": "a", "title": "Phonics workshop for Rec parents",
+             "description": "Rec parents asking how to help at home. A ready made session "
+             "for parent meetings?", "format": "either"},
+            {"id": "urdu", "school": "a", "title": "Parent meetings with Urdu families",
+             "format": "either"},
+        ],
+    }
+    out = match(data, semantic="off")
+    plain = Matcher(language_penalty=0.0, semantic="off").fit_predict(data)
+    assert (abs(listed_score(out, "phonics", "speakers")
+                - listed_score(plain, "phonics", "speakers") / 2) <= 0.005)
+    assert listed_score(out, "urdu", "speakers") == listed_score(plain, "urdu", "speakers")
