@@ -43,6 +43,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "shelving", "bookcase", "bookshelves"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
     ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
+    # A building to take away: a hall to borrow for an evening does not meet it.
+    ("portakabin", "mobile classroom", "temporary classroom", "modular classroom",
+     "modular building", "portable classroom", "portable building"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -62,6 +65,9 @@ _MORE_WANTED = re.compile(
     r"|^\W*(?:a )?(?:minibus(?:es)?|ipads?|tablets?|laptops?|chromebooks?|bee-? ?bots?"
     r"|micro:? ?bits?|microscopes?|data ?loggers?)"
     r"(?: loan| hire| share| sharing)?\W*$"
+    # A building: "Temporary classroom / portakabin".
+    r"|^\W*(?:a |an )?(?:portakabins?|(?:temporary|mobile|modular|portable) "
+    r"(?:classrooms?|buildings?))\b"
     # Sound kit for a show, wanted or to borrow: "Sound desk & radio mics to borrow".
     r"|^\W*(?:a |an )?(?:sound (?:desk|system)|pa system|radio mics?|microphones?"
     r"|mixing desk)\b"
@@ -73,7 +79,8 @@ _MORE_WANTED = re.compile(
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space", "furniture", "table", "desk", "shelving",
-          "class set", "sound", "pa system", "radio mic")
+          "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
+          "modular", "portable")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -97,7 +104,7 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
-                            "sound desk"))
+                            "sound desk", "portakabin"))
 
 # A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
 # offers the know-how, not the thing.
@@ -107,9 +114,9 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
-    (vehicles, devices, science kit, costumes, tents, furniture, sound kit), 0 where the
-    title of entry i, ``title_of(i)``, is training or advice about them. Only those entries'
-    titles are read."""
+    (vehicles, devices, science kit, costumes, tents, furniture, sound kit, buildings), 0
+    where the title of entry i, ``title_of(i)``, is training or advice about them. Only
+    those entries' titles are read."""
     out = named & _LENT
     for i in np.flatnonzero(out).tolist():
         if _TRAINING.search(title_of(i)):

@@ -70,3 +70,13 @@ def test_a_class_set_named_first_or_sound_kit_for_a_show() -> None:
                              ["Portable PA and 6 radio mics, to lend for a day.",
                               "Our hall seats 250."], [[], []])
     assert masks.tolist() == [_bit("sound desk"), 0]
+
+
+def test_a_building_to_take_is_not_a_hall_to_borrow() -> None:
+    # Set 26: "Temporary classroom / portakabin" had been paired with a hall for shows.
+    titles = ["Temporary classroom / portakabin", "Mobile classroom wanted", "Mobile phones",
+              "Portable appliance testing", "Temporary head - advice"]
+    assert wanted_things(titles).tolist() == [_bit("portakabin")] * 2 + [0, 0, 0]
+    masks = lent_thing_masks(["Portakabin free to a good home", "Big hall for performances"],
+                             ["", "Our hall seats 250."], [[], []])
+    assert masks.tolist() == [_bit("portakabin"), 0]
