@@ -11,7 +11,9 @@ categories (KS1, lower KS2, upper KS2) for stages, and the curriculum subjects f
 A concept names the group it or its nearest ancestor belongs to; a broader concept names every
 group below it ("KS2" names lower and upper KS2; "Languages" every language), and so does a
 concept whose nearest such ancestor does ("MFL leadership" under "Languages"). A stage word
-inside a longer taxonomy phrase ("Year 6 writing moderation" is one alias) is not seen.
+inside a longer taxonomy phrase ("Year 6 writing moderation" is one alias) is not a concept
+of its own, so the matcher also reads the year groups and key stages a title writes
+(``title_stages``).
 
 For subjects, what the title and tags name comes first (``headline_first``): a request titled
 "KS2 Spanish scheme" that explains "we're switching from French" is about Spanish. Key stages
@@ -21,6 +23,7 @@ in Y1 is met by a KS1 phonics offer.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -29,7 +32,7 @@ from matching.features import AnalysedPosts, PostText
 from matching.taxonomy import Taxonomy
 
 __all__ = ["IMPLIED_STAGES", "SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits",
-           "subject_bits"]
+           "subject_bits", "title_stages"]
 
 # Masks are int64 bit sets; a facet with more groups than this is not checked.
 _MAX_GROUPS = 62
@@ -157,3 +160,53 @@ def _groups(n: int, post: np.ndarray, entry: np.ndarray) -> np.ndarray:
 def clash(request: np.ndarray, offer: np.ndarray) -> np.ndarray:
     """Per pair of masks: both name groups and they share none."""
     return (request != 0) & (offer != 0) & ((request & offer) == 0)
+
+
+# Year groups and key stages written in a title, even inside a longer taxonomy phrase
+# ("KS2 writing mod", "Y2 writing moderation afternoon" are one writing concept each).
+# Read in case-folded text; the look-ahead on first letters lets the scan skip the rest.
+_YEARS = re.compile(
+    r"(?=[ykliju])\b(?:(?:y|yr|year)\s?([1-6])"
+    r"(?:\s*(?:-|/|\u2013|&|and|to)\s*(?:y|yr|year)?\s?([1-6]))?\b"
+    r"|(ks1|key stage 1|infants?|lks2|lower ks2|uks2|upper ks2|ks2|key stage 2|juniors?)\b)")
+_STAGE_OF_YEAR = {1: "key-stage-1", 2: "key-stage-1", 3: "lower-key-stage-2",
+                  4: "lower-key-stage-2", 5: "upper-key-stage-2", 6: "upper-key-stage-2"}
+_STAGE_OF_WORD = {"ks1": "key-stage-1", "key stage 1": "key-stage-1", "infant": "key-stage-1",
+                  "infants": "key-stage-1", "lks2": "lower-key-stage-2",
+                  "lower ks2": "lower-key-stage-2", "uks2": "upper-key-stage-2",
+                  "upper ks2": "upper-key-stage-2", "ks2": "key-stage-2",
+                  "key stage 2": "key-stage-2", "junior": "key-stage-2",
+                  "juniors": "key-stage-2"}
+
+
+def title_stages(titles: Sequence[str], bits: dict[str, int]) -> np.ndarray:
+    """Per title, the key stages (``bits``: stage_bits) its year groups and key-stage words
+    name, ranges included ("Y3-6"); 0 when it names none, or every one."""
+    everything = 0
+    for mask in bits.values():
+        everything |= mask
+    out = np.zeros(len(titles), dtype=np.int64)
+    # One scan of all the titles joined (a national run has 250k), each match mapped back
+    # to its title by where the titles end; "\0" is neither a word nor a space, so no
+    # match runs from one title into the next.
+    folded = list(map(str.casefold, titles))
+    ends = np.cumsum(np.fromiter(map(len, folded), dtype=np.int64, count=len(folded)) + 1)
+    found = [(m.start(), m.groups()) for m in _YEARS.finditer("\0".join(folded))]
+    if not found:
+        return out
+    which = np.searchsorted(ends, [at for at, _ in found], side="right")
+    post, entry = [], []
+    for i, (_, (first, last, word)) in zip(which.tolist(), found, strict=True):
+        mask = 0
+        if word:
+            mask = bits.get(_STAGE_OF_WORD[word], 0)
+        else:
+            lo, hi = sorted((int(first), int(last or first)))
+            for year in range(lo, hi + 1):
+                mask |= bits.get(_STAGE_OF_YEAR[year], 0)
+        post.append(i)
+        entry.append(mask)
+    # A broad word ("juniors") only where nothing narrower is named, as for concepts.
+    out = _groups(len(titles), np.array(post, dtype=np.int64), np.array(entry, dtype=np.int64))
+    out[out == everything] = 0
+    return out

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from matching import Matcher, Taxonomy, match
-from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits
+from matching.facets import (
+    SUBJECTS,
+    clash,
+    facet_masks,
+    stage_bits,
+    subject_bits,
+    title_stages,
+)
 from matching.features import PostVectorizer
 from tests.matching.conftest import listed_score
 
@@ -142,3 +149,34 @@ def test_a_request_that_mentions_the_subject_it_is_leaving_is_not_met_by_it() ->
     assert [p["offer"] for p in plain["pairs"]] == ["fr"]
     assert out["pairs"] == []
     assert out["ranked"]["es"][0]["score"] <= plain["ranked"]["es"][0]["score"] / 2 + 0.005
+
+
+def test_a_title_names_the_stages_a_longer_phrase_took_in() -> None:
+    bits = stage_bits(Taxonomy.load(), ("key-stages",))
+    ks1, lks2, uks2 = (bits[c] for c in ("key-stage-1", "lower-key-stage-2",
+                                         "upper-key-stage-2"))
+    masks = title_stages(["KS2 writing mod", "Y2 writing moderation afternoon", "Y3-6 maths",
+                          "Y5/6 netball", "Juniors: upper KS2", "KS1 and KS2", "Whole school"],
+                         bits)
+    assert masks.tolist() == [lks2 | uks2, ks1, lks2 | uks2, uks2, uks2, 0, 0]
+
+
+def test_a_broad_title_does_not_widen_a_narrower_stage() -> None:
+    # Set 26: "KS2 writing mod" had been paired with "Y2 writing moderation afternoon" (the
+    # stages sat inside writing phrases). Set 18: "KS2 writing moderation" for "your Y6
+    # team" is still Y6, not lower KS2 too.
+    data = {
+        "schools": SCHOOLS,
+        "offers": [offer("y2", "b", "Y2 writing moderation afternoon"),
+                   {**offer("y6", "c", "KS2 writing moderation - trained LA moderator"),
+                    "description": "A moderation session for your Y6 team."}],
+        "requests": [{"id": "ks2", "school": "a", "title": "KS2 writing mod",
+                      "format": "either"},
+                     {"id": "y4", "school": "a", "title": "Y4 writing moderation",
+                      "format": "either"}],
+    }
+    out = match(data)
+    plain = Matcher(stage_penalty=0.0).fit_predict(data)
+    assert abs(listed_score(out, "ks2", "y2") - listed_score(plain, "ks2", "y2") / 2) <= 0.005
+    assert listed_score(out, "ks2", "y6") == listed_score(plain, "ks2", "y6")
+    assert abs(listed_score(out, "y4", "y6") - listed_score(plain, "y4", "y6") / 2) <= 0.005
