@@ -25,7 +25,15 @@ from sklearn.utils.validation import check_is_fitted
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
-from matching.facets import SUBJECTS, clash, facet_masks, stage_bits, subject_bits, title_stages
+from matching.facets import (
+    SUBJECTS,
+    clash,
+    facet_masks,
+    stage_bits,
+    subject_bits,
+    title_stages,
+    with_title_stages,
+)
 from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
 from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
@@ -537,16 +545,9 @@ class Matcher(BaseEstimator):
     def _stages(self, texts: Sequence[PostText], posts: Sequence[Any]) -> np.ndarray:
         """Per post, the key stages it names: through its concepts, and the year groups
         and key stages its title writes, which a longer phrase may have taken in."""
-        named = facet_masks(texts, self.vectorizer_.taxonomy_, self.stage_bits_)
-        titled = title_stages([p.title for p in posts], self.stage_bits_)
-        everything = 0
-        for mask in self.stage_bits_.values():
-            everything |= mask
-        # As within the concepts, a broad title ("KS2 writing moderation") does not widen a
-        # post that names a narrower stage it covers ("for your Y6 team").
-        broad = (titled & (titled - 1)) != 0
-        both = np.where(broad & ((named & titled) != 0), named, named | titled)
-        return np.where(both == everything, 0, both)
+        return with_title_stages(
+            facet_masks(texts, self.vectorizer_.taxonomy_, self.stage_bits_),
+            title_stages([p.title for p in posts], self.stage_bits_), self.stage_bits_)
 
     def _names_about(self, requests: Sequence[Any], subject: np.ndarray, concept: str,
                      masks: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],

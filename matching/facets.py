@@ -32,7 +32,7 @@ from matching.features import AnalysedPosts, PostText
 from matching.taxonomy import Taxonomy
 
 __all__ = ["IMPLIED_STAGES", "SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits",
-           "subject_bits", "title_stages"]
+           "subject_bits", "title_stages", "with_title_stages"]
 
 # Masks are int64 bit sets; a facet with more groups than this is not checked.
 _MAX_GROUPS = 62
@@ -118,9 +118,7 @@ def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, i
     teach Spanish, not French" is about Spanish. A broader concept counts only if the post
     names nothing narrower within it: a post tagged "MFL" and about Spanish is about Spanish.
     """
-    everything = 0
-    for mask in bits.values():
-        everything |= mask
+    everything = _every_group(bits)
     if not bits:
         return np.zeros(len(posts), dtype=np.int64)
     if isinstance(posts, AnalysedPosts):
@@ -182,9 +180,6 @@ _STAGE_OF_WORD = {"ks1": "key-stage-1", "key stage 1": "key-stage-1", "infant": 
 def title_stages(titles: Sequence[str], bits: dict[str, int]) -> np.ndarray:
     """Per title, the key stages (``bits``: stage_bits) its year groups and key-stage words
     name, ranges included ("Y3-6"); 0 when it names none, or every one."""
-    everything = 0
-    for mask in bits.values():
-        everything |= mask
     out = np.zeros(len(titles), dtype=np.int64)
     # One scan of all the titles joined (a national run has 250k), each match mapped back
     # to its title by where the titles end; "\0" is neither a word nor a space, so no
@@ -208,5 +203,23 @@ def title_stages(titles: Sequence[str], bits: dict[str, int]) -> np.ndarray:
         entry.append(mask)
     # A broad word ("juniors") only where nothing narrower is named, as for concepts.
     out = _groups(len(titles), np.array(post, dtype=np.int64), np.array(entry, dtype=np.int64))
-    out[out == everything] = 0
+    out[out == _every_group(bits)] = 0
     return out
+
+
+def with_title_stages(named: np.ndarray, titled: np.ndarray, bits: dict[str, int]) -> np.ndarray:
+    """Per post, the stages its concepts name (``named``, facet_masks) and its title writes
+    (``titled``, title_stages) together; 0 when that is every one. As within the concepts,
+    a broad title ("KS2 writing moderation") does not widen a post that names a narrower
+    stage it covers ("for your Y6 team")."""
+    broad = (titled & (titled - 1)) != 0
+    both = np.where(broad & ((named & titled) != 0), named, named | titled)
+    return np.where(both == _every_group(bits), 0, both)
+
+
+def _every_group(bits: dict[str, int]) -> int:
+    """The mask naming every group (0 if there are none)."""
+    every = 0
+    for mask in bits.values():
+        every |= mask
+    return every
