@@ -125,6 +125,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.94, "pair_recall": 0.86, "unanswerable_assigned": 3},
     "set30.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
                    "pair_precision": 0.95, "pair_recall": 0.81, "unanswerable_assigned": 2},
+    "set31.json": {"recall@1": 0.91, "recall@3": 0.96, "ndcg@5": 0.93,
+                   "pair_precision": 0.95, "pair_recall": 0.82, "unanswerable_assigned": 1},
+    "set32.json": {"recall@1": 0.94, "recall@3": 0.99, "ndcg@5": 0.96,
+                   "pair_precision": 0.95, "pair_recall": 0.88, "unanswerable_assigned": 1},
+    "set33.json": {"recall@1": 0.89, "recall@3": 0.96, "ndcg@5": 0.93,
+                   "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 5},
 }
 
 

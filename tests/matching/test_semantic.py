@@ -243,6 +243,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.93, "pair_recall": 0.89, "unanswerable_assigned": 4},
     "fresh/set30.json": {"recall@1": 0.93, "recall@3": 1.0, "ndcg@5": 0.96,
                          "pair_precision": 0.94, "pair_recall": 0.83, "unanswerable_assigned": 3},
+    "fresh/set31.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.94,
+                         "pair_precision": 0.96, "pair_recall": 0.85, "unanswerable_assigned": 2},
+    "fresh/set32.json": {"recall@1": 0.96, "recall@3": 1.0, "ndcg@5": 0.98,
+                         "pair_precision": 0.94, "pair_recall": 0.88, "unanswerable_assigned": 1},
+    "fresh/set33.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
+                         "pair_precision": 0.94, "pair_recall": 0.87, "unanswerable_assigned": 5},
 }
 
 
