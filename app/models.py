@@ -174,7 +174,8 @@ class TagAlias(db.Model):
     text: Mapped[str] = mapped_column(sa.String(120))
     # matching.taxonomy.normalise(text); how free tags find their concept.
     normalised: Mapped[str] = mapped_column(sa.String(120), index=True)
-    # Abbreviations ("RE", "PE") match free text case-sensitively only.
+    # Abbreviations ("RE", "PE") match free text case-sensitively only, unless also an alias
+    # of the same tag (matching.taxonomy: then "ehcp" counts as well).
     is_abbreviation: Mapped[bool] = mapped_column(default=False)
 
     tag: Mapped[Tag] = relationship(back_populates="aliases")

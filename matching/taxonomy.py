@@ -3,7 +3,10 @@
 A taxonomy is a forest of concepts. Parent-less concepts are categories. Each concept is found
 by its id, label and aliases (case- and punctuation-insensitively, as a whole tag or as a
 phrase inside free text) and by its abbreviations (case-sensitively inside free text, so "RE"
-and "PE" only in capitals; insensitively when they are a whole tag).
+and "PE" only in capitals; insensitively when they are a whole tag). An abbreviation that is
+also one of its concept's aliases is unambiguous, so free text may write it in lower case too
+("ehcp help", "eyfs outdoor area"), unless it has two letters or spells an everyday word
+("are", "stem").
 """
 
 from __future__ import annotations
@@ -22,6 +25,15 @@ _PUNCT = re.compile(r"[^\w\s]+", re.UNICODE)
 _ARE = re.compile(r"['\u2019]re\b", re.IGNORECASE)
 _ARE_FORMS = ("'re", "'RE", "'Re", "\u2019re", "\u2019RE", "\u2019Re")
 _SPACE = re.compile(r"\s+")
+
+# Lower-case spellings of abbreviations listed as aliases that are also everyday words or
+# names, so they stay capitals-only in free text: "are" (ARE, age-related expectations),
+# "stem sentences" (STEM), "Purple Mash" (MASH), "top-ups" (UPS).
+_EVERYDAY = frozenset({
+    "aces", "are", "beam", "bed", "boss", "dash", "dirt", "eric", "flo", "gems", "isa",
+    "laser", "mash", "mis", "pace", "peep", "peeps", "pep", "peps", "price", "puma", "ruler",
+    "scarf", "sip", "stem", "taps", "tis", "ups", "walt", "wilf",
+})
 
 
 def normalise(text: str) -> str:
@@ -235,14 +247,23 @@ class Taxonomy:
                     phrases[key] = c.id
         self._phrases = phrases
 
-        # Abbreviations keep their case; the all-capitals spelling also counts ("SENCO").
+        # Abbreviations keep their case; the all-capitals spelling also counts ("SENCO"), and
+        # so do the lower-case and capitalised ones of an abbreviation its concept also lists
+        # as an alias, unless it has two letters ("re-think", "pe kit") or spells an everyday
+        # word.
         abbrs: dict[tuple[str, ...], str] = {}
         for c in self._concepts.values():
+            aliases = {normalise(a) for a in c.aliases}
             for text in c.abbreviations:
                 raw = tuple(_raw_tokens(text))
                 if raw:
                     abbrs.setdefault(raw, c.id)
                     abbrs.setdefault(tuple(t.upper() for t in raw), c.id)
+                    low = tuple(t.lower() for t in raw)
+                    if normalise(text) in aliases and sum(map(str.isalnum, text)) > 2 \
+                            and not set(low) & _EVERYDAY:
+                        abbrs.setdefault(low, c.id)
+                        abbrs.setdefault((low[0].capitalize(), *low[1:]), c.id)
         self._abbreviations = abbrs
         # Phrase lengths by first token, longest first: most tokens start no phrase at all,
         # so the scan costs one dictionary look-up per token.

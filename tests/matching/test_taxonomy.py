@@ -71,6 +71,39 @@ def test_abbreviations_are_case_sensitive_in_free_text(small_taxonomy: Taxonomy)
     assert t.concepts_in_text("h&s audit") == []
 
 
+def test_an_abbreviation_also_listed_as_an_alias_is_read_in_lower_case_too() -> None:
+    t = Taxonomy.from_dict({"version": 1, "concepts": [
+        {"id": "send", "label": "SEND", "parent": None, "aliases": ["special needs"],
+         "abbreviations": ["SEND"]},
+        {"id": "send-ehcp", "label": "EHC plans", "parent": "send", "aliases": ["EHCP"],
+         "abbreviations": ["EHCP"]},
+        {"id": "maths", "label": "Maths", "parent": None, "aliases": ["mathematics"],
+         "abbreviations": []},
+        {"id": "maths-age", "label": "Age-related expectations", "parent": "maths",
+         "aliases": ["ARE", "STEM"], "abbreviations": ["ARE", "STEM"]},
+        {"id": "re", "label": "Religious education", "parent": None, "aliases": ["RE"],
+         "abbreviations": ["RE"]},
+    ]})
+    # A leader typing quickly: the alias makes the short form unambiguous.
+    assert t.concepts_in_text("ehcp help") == ["send-ehcp"]
+    assert t.concepts_in_text("Ehcp annual review") == ["send-ehcp"]
+    # Abbreviations only: still capitals only ("send us").
+    assert t.concepts_in_text("send us your ehcp") == ["send-ehcp"]
+    # Everyday words and two-letter forms keep needing capitals.
+    assert t.concepts_in_text("we are using stem sentences") == []
+    assert t.concepts_in_text("we ARE using STEM") == ["maths-age"]  # each concept once
+    assert t.concepts_in_text("re-think our re day") == []
+
+
+def test_the_shipped_taxonomy_reads_lower_case_jargon() -> None:
+    t = Taxonomy.load()
+    assert t.concepts_in_text("ehcp help") == ["send-ehcp"]
+    assert t.concepts_in_text("pshe scheme") == ["pshe"]
+    assert t.concepts_in_text("our tas need training on purple mash") == [
+        "workforce-ta", "computing"]
+    assert t.concepts_in_text("top-ups for swimming") == t.concepts_in_text("swimming")
+
+
 def test_aliases_are_case_and_punctuation_insensitive_in_text(small_taxonomy: Taxonomy) -> None:
     assert small_taxonomy.concepts_in_text("SEX-EDUCATION policy") == ["pshe-rse"]
     assert small_taxonomy.concepts_in_text("Agreed Syllabus review") == ["re"]
