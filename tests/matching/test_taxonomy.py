@@ -102,6 +102,7 @@ def test_the_shipped_taxonomy_reads_lower_case_jargon() -> None:
     assert t.concepts_in_text("our tas need training on purple mash") == [
         "workforce-ta", "computing"]
     assert t.concepts_in_text("top-ups for swimming") == t.concepts_in_text("swimming")
+    assert t.concepts_in_text("2 yr olds from sept") == ["eyfs-nursery"]
 
 
 def test_aliases_are_case_and_punctuation_insensitive_in_text(small_taxonomy: Taxonomy) -> None:
