@@ -795,8 +795,10 @@ class Matcher(BaseEstimator):
         shares = lists.content >= self.covered_threshold
         confident = shares & (lists.final >= self.threshold)
         # The thing asked for ("iPads for EYFS" and "Old iPads (x20)") is the whole request,
-        # whatever else its title names.
-        confident |= shares & lists.lends
+        # whatever else its title names; and being the same kind of thing is itself what the
+        # two share, so closeness in meaning may carry such a pair past the full threshold on
+        # few shared words ("spare chairs for hall" and "spare tables & chairs").
+        confident |= lists.lends & (shares | (lists.final >= self.threshold))
         maybe = np.flatnonzero(wanted & shares & ~confident & ~lists.uncovered)
         if len(maybe):
             confident[maybe] = self._coverage(

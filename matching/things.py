@@ -40,7 +40,8 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "auditorium"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "chairs and tables", "desks",
-     "shelving", "bookcase", "bookshelves"),
+     "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair", "hall chair",
+     "classroom chair", "spare table", "folding table", "trestle table"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
     ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
     # A building to take away: a hall to borrow for an evening does not meet it.
@@ -74,11 +75,13 @@ _MORE_WANTED = re.compile(
     # Furniture: "Tables & chairs - new class", "Bulge class needs furniture".
     r"|^\W*(?:(?:spare|extra|more|new|classroom|class|school|ks\d) )?(?:furniture"
     r"|tables? (?:and|&) chairs|desks|shelving)\b"
+    # "Spare chairs for hall", "Stacking chairs needed".
+    r"|^\W*(?:spare|extra|stacking|hall|classroom|folding|trestle) (?:chairs|tables)\b"
     r"|\b(?:needs?|wanted|want) (?:some |more |extra )?(?:classroom |class |ks\d )?furniture\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
-          "transport", "device", "space", "furniture", "table", "desk", "shelving",
+          "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable")
 

@@ -56,6 +56,14 @@ def test_furniture_wanted_but_not_chairs_of_governors_or_times_tables() -> None:
     assert masks.tolist() == [_bit("furniture"), 0]
 
 
+def test_spare_or_stacking_chairs_are_furniture() -> None:
+    # Set 28: "spare chairs for hall" had been paired with a collective worship offer.
+    titles = ["spare chairs for hall", "Stacking chairs needed", "Trestle tables for fete",
+              "Chairs of governors network", "Spare places on our chair training"]
+    assert wanted_things(titles).tolist() == [_bit("furniture")] * 3 + [0, 0]
+    assert thing_masks(["Hall chairs going free"], [""], [[]]).tolist() == [_bit("furniture")]
+
+
 def test_a_class_set_named_first_or_sound_kit_for_a_show() -> None:
     # Set 26: "Bee-Bots class set" had been paired with a computing curriculum offer, and
     # "Sound desk & radio mics to borrow" with a hall.
