@@ -103,6 +103,10 @@ def test_the_shipped_taxonomy_reads_lower_case_jargon() -> None:
         "workforce-ta", "computing"]
     assert t.concepts_in_text("top-ups for swimming") == t.concepts_in_text("swimming")
     assert t.concepts_in_text("2 yr olds from sept") == ["eyfs-nursery"]
+    # Surplus on a noticeboard is stuff to give away, not a budget surplus (set 28: "SFVS"
+    # had been paired with "surplus KS2 fiction - 500+ books").
+    assert "business-finance" not in t.concepts_in_text("Surplus KS2 fiction - free")
+    assert t.concepts_in_text("Our in-year surplus") == ["business-finance"]
 
 
 def test_aliases_are_case_and_punctuation_insensitive_in_text(small_taxonomy: Taxonomy) -> None:
