@@ -107,6 +107,8 @@ def test_the_shipped_taxonomy_reads_lower_case_jargon() -> None:
     # had been paired with "surplus KS2 fiction - 500+ books").
     assert "business-finance" not in t.concepts_in_text("Surplus KS2 fiction - free")
     assert t.concepts_in_text("Our in-year surplus") == ["business-finance"]
+    # A mud kitchen is early-years outdoor provision, not forest school (set 28).
+    assert t.concepts_in_text("mud kitchen") == ["eyfs-provision"]
 
 
 def test_aliases_are_case_and_punctuation_insensitive_in_text(small_taxonomy: Taxonomy) -> None:
