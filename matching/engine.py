@@ -29,6 +29,7 @@ from matching.facets import (
     SUBJECTS,
     clash,
     facet_masks,
+    headline_only,
     stage_bits,
     subject_bits,
     title_stages,
@@ -546,7 +547,8 @@ class Matcher(BaseEstimator):
         """Per post, the key stages it names: through its concepts, and the year groups
         and key stages its title writes, which a longer phrase may have taken in."""
         return with_title_stages(
-            facet_masks(texts, self.vectorizer_.taxonomy_, self.stage_bits_),
+            facet_masks(texts, self.vectorizer_.taxonomy_, self.stage_bits_,
+                        headline_bits=headline_only(self.stage_bits_)),
             title_stages([p.title for p in posts], self.stage_bits_), self.stage_bits_)
 
     def _names_about(self, requests: Sequence[Any], subject: np.ndarray, concept: str,

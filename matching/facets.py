@@ -13,7 +13,8 @@ group below it ("KS2" names lower and upper KS2; "Languages" every language), an
 concept whose nearest such ancestor does ("MFL leadership" under "Languages"). A stage word
 inside a longer taxonomy phrase ("Year 6 writing moderation" is one alias) is not a concept
 of its own, so the matcher also reads the year groups and key stages a title writes
-(``title_stages``).
+(``title_stages``). The early years' statutory assessments (``EARLY_YEARS_ONLY``) are one
+more stage, counted only where a title or tags name them (``headline_only``).
 
 For subjects, what the title and tags name comes first (``headline_first``): a request titled
 "KS2 Spanish scheme" that explains "we're switching from French" is about Spanish. Key stages
@@ -31,8 +32,8 @@ import numpy as np
 from matching.features import AnalysedPosts, PostText
 from matching.taxonomy import Taxonomy
 
-__all__ = ["IMPLIED_STAGES", "SUBJECTS", "clash", "facet_bits", "facet_masks", "stage_bits",
-           "subject_bits", "title_stages", "with_title_stages"]
+__all__ = ["EARLY_YEARS_ONLY", "IMPLIED_STAGES", "SUBJECTS", "clash", "facet_bits", "facet_masks",
+           "headline_only", "stage_bits", "subject_bits", "title_stages", "with_title_stages"]
 
 # Masks are int64 bit sets; a facet with more groups than this is not checked.
 _MAX_GROUPS = 62
@@ -81,6 +82,10 @@ def facet_bits(taxonomy: Taxonomy, groups: Iterable[Iterable[str]]) -> dict[str,
 # starting Year 1 is key stage 1's. "Y6 to Y7 transition" is read as the transition concept
 # (the longer phrase wins), so without this it named no stage and met "Continuous provision
 # in Year 1?" on the word "transition".
+# Concepts about Reception alone: "EYFS profile moderation" is no help to "KS2 maths book
+# moderation".
+EARLY_YEARS_ONLY = ("eyfs-profile", "eyfs-rba")
+
 IMPLIED_STAGES = (
     ("community-transition-secondary", "upper-key-stage-2"),
     ("community-transition-early", "key-stage-1"),
@@ -100,7 +105,23 @@ def stage_bits(taxonomy: Taxonomy, context_categories: Iterable[str],
     for cid, stage in implied:
         if cid in known and stage in bits and cid not in bits:
             bits[cid] = bits[stage]
+    # The early years' own statutory assessments are a stage of their own (the next bit).
+    every = _every_group(bits)
+    if every and every.bit_length() < _MAX_GROUPS:
+        for cid in EARLY_YEARS_ONLY:
+            if cid in known and cid not in bits:
+                bits[cid] = every + 1
     return bits
+
+
+def headline_only(bits: dict[str, int]) -> int:
+    """The stage bits (``bits``: stage_bits) that count only where a post's title or tags
+    name them: an EYFS lead's offer that mentions the profile in passing is not about
+    Reception alone."""
+    out = 0
+    for cid in EARLY_YEARS_ONLY:
+        out |= bits.get(cid, 0)
+    return out
 
 
 def subject_bits(taxonomy: Taxonomy,
@@ -110,7 +131,7 @@ def subject_bits(taxonomy: Taxonomy,
 
 
 def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, int], *,
-                headline_first: bool = False) -> np.ndarray:
+                headline_first: bool = False, headline_bits: int = 0) -> np.ndarray:
     """Per post, the groups it names (0 when it names none, or every one).
 
     With ``headline_first``, what the title and tags name comes first: only when they name
@@ -133,13 +154,16 @@ def facet_masks(posts: Sequence[PostText], taxonomy: Taxonomy, bits: dict[str, i
         post = np.array([i for i, _, _ in named], dtype=np.int64)
         entry = np.array([m for _, m, _ in named], dtype=np.int64)
         weight = np.array([w for _, _, w in named], dtype=np.float64)
+    if headline_bits:
+        # A description's mention of only such stages does not count ("every stage" does).
+        entry = np.where((weight < 1.0) & ((entry & ~headline_bits) == 0), 0, entry)
     out = _groups(len(posts), post, entry)
     if headline_first:
         # Tags and the title carry source weight 1; the description less (features).
         headline = weight >= 1.0
         lead = _groups(len(posts), post[headline], entry[headline])
         out = np.where(lead != 0, lead & out, out)
-    out[out == everything] = 0
+    out[(out & everything) == everything] = 0
     return out
 
 
@@ -203,7 +227,8 @@ def title_stages(titles: Sequence[str], bits: dict[str, int]) -> np.ndarray:
         entry.append(mask)
     # A broad word ("juniors") only where nothing narrower is named, as for concepts.
     out = _groups(len(titles), np.array(post, dtype=np.int64), np.array(entry, dtype=np.int64))
-    out[out == _every_group(bits)] = 0
+    every = _every_group(bits)
+    out[(out & every) == every] = 0
     return out
 
 
@@ -214,12 +239,15 @@ def with_title_stages(named: np.ndarray, titled: np.ndarray, bits: dict[str, int
     stage it covers ("for your Y6 team")."""
     broad = (titled & (titled - 1)) != 0
     both = np.where(broad & ((named & titled) != 0), named, named | titled)
-    return np.where(both == _every_group(bits), 0, both)
+    every = _every_group(bits)
+    return np.where((both & every) == every, 0, both)
 
 
 def _every_group(bits: dict[str, int]) -> int:
-    """The mask naming every group (0 if there are none)."""
+    """The mask naming every group (0 if there are none), the early years' assessments
+    aside: a post naming every key stage counts as naming none ("anything goes"), with or
+    without them."""
     every = 0
     for mask in bits.values():
         every |= mask
-    return every
+    return every & ~headline_only(bits)

@@ -9,6 +9,7 @@ from matching.facets import (
     SUBJECTS,
     clash,
     facet_masks,
+    headline_only,
     stage_bits,
     subject_bits,
     title_stages,
@@ -31,6 +32,30 @@ def test_a_stage_names_itself_and_a_broader_one_names_its_stages() -> None:
     assert bits["key-stage-2"] == lower | upper
     assert bits["key-stages"] == ks1 | lower | upper
     assert "early-reading" not in bits
+
+
+def test_the_early_years_assessments_are_a_stage_of_their_own() -> None:
+    # Set 29's "Greater depth writing - moderation partner?" (Y6) had been paired with
+    # "EYFS profile moderation support"; set 18 lost a pair the same way.
+    tax = Taxonomy.load()
+    bits = stage_bits(tax, ("key-stages",))
+    eyfs = bits["eyfs-profile"]
+    assert eyfs == bits["eyfs-rba"] and eyfs.bit_count() == 1
+    assert eyfs & (bits["key-stage-1"] | bits["key-stage-2"]) == 0
+    assert headline_only(bits) == eyfs
+    titles = ["EYFS profile moderation support", "Greater depth writing in Y6",
+              "Mentoring for a new EYFS lead", "Moderation in KS1 and KS2"]
+    descriptions = ["", "", "Profile, RBA and provision, termly visits.", ""]
+    analysed = PostVectorizer(taxonomy=tax).analyse_fields(titles, descriptions, [[]] * 4)
+    masks = facet_masks(analysed, tax, bits, headline_bits=headline_only(bits))
+    # A description's passing mention of the profile does not make a post about Reception,
+    # and every key stage is still "anything goes".
+    assert masks.tolist() == [eyfs, bits["upper-key-stage-2"], 0, 0]
+    assert np.array_equal(
+        facet_masks(list(analysed), tax, bits, headline_bits=headline_only(bits)), masks)
+    assert clash(masks[[0, 0, 0]], masks[[1, 2, 3]]).tolist() == [True, False, False]
+    # Without the headline rule the passing mention would count.
+    assert facet_masks(analysed, tax, bits)[2] == eyfs
 
 
 def test_posts_are_read_for_the_stages_they_name() -> None:
