@@ -78,14 +78,14 @@ def facet_bits(taxonomy: Taxonomy, groups: Iterable[Iterable[str]]) -> dict[str,
     return out
 
 
-# Topics that are about one key stage without naming it: moving up to secondary is Year 6's,
-# starting Year 1 is key stage 1's. "Y6 to Y7 transition" is read as the transition concept
-# (the longer phrase wins), so without this it named no stage and met "Continuous provision
-# in Year 1?" on the word "transition".
 # Concepts about Reception alone: "EYFS profile moderation" is no help to "KS2 maths book
 # moderation".
 EARLY_YEARS_ONLY = ("eyfs-profile", "eyfs-rba")
 
+# Topics that are about one key stage without naming it: moving up to secondary is Year 6's,
+# starting Year 1 is key stage 1's. "Y6 to Y7 transition" is read as the transition concept
+# (the longer phrase wins), so without this it named no stage and met "Continuous provision
+# in Year 1?" on the word "transition".
 IMPLIED_STAGES = (
     ("community-transition-secondary", "upper-key-stage-2"),
     ("community-transition-early", "key-stage-1"),
@@ -105,12 +105,12 @@ def stage_bits(taxonomy: Taxonomy, context_categories: Iterable[str],
     for cid, stage in implied:
         if cid in known and stage in bits and cid not in bits:
             bits[cid] = bits[stage]
-    # The early years' own statutory assessments are a stage of their own (the next bit).
-    every = _every_group(bits)
-    if every and every.bit_length() < _MAX_GROUPS:
+    # The early years' own statutory assessments are a stage of their own (one more bit).
+    used = _every_group(bits).bit_length()
+    if used and used < _MAX_GROUPS:
         for cid in EARLY_YEARS_ONLY:
             if cid in known and cid not in bits:
-                bits[cid] = every + 1
+                bits[cid] = 1 << used
     return bits
 
 
