@@ -61,7 +61,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import lent_kinds, thing_masks, wanted_things
+from matching.things import kind_names, lent_kinds, thing_masks, wanted_things
 
 __all__ = ["Matcher", "haversine_miles", "match"]
 
@@ -945,6 +945,11 @@ class Matcher(BaseEstimator):
 
     def _reasons(self, run: _Run, r: int, o: int, miles: float) -> list[str]:
         reasons = self._topic_reasons(run, r, o)
+        lent = self._thing_lent(run, r, o)
+        if lent:
+            # What the request asked for comes first: "Sound desk & radio mics to borrow" and
+            # a PA system had led with "Both about poetry and drama" (a leavers' show).
+            reasons.insert(0, f"Offers the {lent} you asked for")
         if not reasons:
             shares_words = run.req_emb is None or self._content(
                 run, np.array([r]), np.array([o]))[0] > 0
@@ -959,6 +964,18 @@ class Matcher(BaseEstimator):
         else:
             reasons.append(f"{_plural(round(miles), 'mile')} away")
         return reasons
+
+    @staticmethod
+    def _thing_lent(run: _Run, r: int, o: int) -> str | None:
+        """The kind of thing request r's title asks for that offer o lends, as a reason names
+        it ("furniture"), or None."""
+        want = int(run.req_thing[r])
+        if not want:
+            return None
+        offer = run.problem.offers[o]
+        named = thing_masks([offer.title], [offer.description], [offer.tags])
+        names = kind_names(want & int(lent_kinds(named, lambda _i: offer.title)[0]))
+        return names[0] if names else None
 
     def _unmatched_reason(self, run: _Run, lists: _Lists, r: int, fitting: bool) -> str:
         if fitting:

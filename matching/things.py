@@ -18,7 +18,8 @@ import numpy as np
 from matching.needs import THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["THINGS", "lent_kinds", "lent_thing_masks", "thing_masks", "wanted_things"]
+__all__ = ["THINGS", "kind_names", "lent_kinds", "lent_thing_masks", "thing_masks",
+           "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
 # with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
@@ -108,6 +109,19 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
                             "sound desk", "portakabin"))
+
+# How a reason names each kind whose naming is the thing itself ("Offers the furniture you
+# asked for").
+_KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
+               "costume": "costumes", "tent": "tents", "furniture": "furniture",
+               "sound desk": "sound kit", "portakabin": "portable building"}
+
+
+def kind_names(mask: int) -> list[str]:
+    """The names of the kinds in a bit set of THINGS that a reason can use, in THINGS order."""
+    return [_KIND_NAMES[names[0]] for i, names in enumerate(THINGS)
+            if mask >> i & 1 and names[0] in _KIND_NAMES]
+
 
 # A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
 # offers the know-how, not the thing.

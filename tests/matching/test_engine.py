@@ -559,6 +559,28 @@ def test_sound_kit_to_borrow_is_not_met_by_a_hall() -> None:
     assert run([hall, *others], [wanted], shipped)["pairs"] == []
     out = run([hall, sound, *others], [wanted], shipped)
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+    # The reason says first what the request asked for, not the show's topic.
+    assert out["pairs"][0]["reasons"][0] == "Offers the sound kit you asked for"
+    assert out["ranked"]["r1"][1]["offer"] == "o1"
+    assert "asked for" not in " ".join(out["ranked"]["r1"][1]["reasons"])
+
+
+def test_spare_chairs_are_met_by_spare_furniture_and_the_reason_says_so() -> None:
+    # Set 28: "spare chairs for hall" had been paired with a collective-worship offer (its
+    # description says assemblies).
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "spare chairs for hall", "in_person",
+                  description="Hall chairs falling apart - need about 30 for assemblies and "
+                  "performances.")
+    worship = post("o1", "skegness", "Collective worship and assemblies", "in_person",
+                   description="Come and see our assemblies and pupil chaplains.")
+    chairs = post("o2", "sleaford", "spare tables & chairs", "in_person",
+                  description="About 40 stacking hall chairs and 20 tables. Free, you collect.")
+    # (Filler titles without "spare", which the two posts share.)
+    others = [post(f"x{i}", "sleaford", f"Lot {i}", "remote") for i in range(100)]
+    out = run([worship, chairs, *others], [wanted], shipped)
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+    assert out["pairs"][0]["reasons"][0] == "Offers the furniture you asked for"
 
 
 def test_a_grammar_test_is_not_met_by_arithmetic() -> None:
