@@ -683,8 +683,8 @@ class Matcher(BaseEstimator):
         named = _offer_named(run, cands, run.req_thing, thing_masks)
         misses = (want != 0) & ((want & named) == 0)
         offers = run.problem.offers
-        names_thing = (want & lent_kinds(
-            named, lambda i: offers[int(cands.offer[i])].title)) != 0
+        lent = want & lent_kinds(named, lambda i: offers[int(cands.offer[i])].title)
+        names_thing = lent != 0
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
                                 _provides_service) & ~names_thing
@@ -704,7 +704,7 @@ class Matcher(BaseEstimator):
         return _Lists(cands.request[order], cands.offer[order], final[order], miles[order],
                       cands.best_own_school, cands.best_excluded, content[order],
                       (languages | sports | instruments | periods | audience)[order],
-                      know_how[order], names_thing[order])
+                      know_how[order], lent[order])
 
     def _rank(self, run: _Run, top: int) -> _Lists:
         """Each request's candidates, re-ranked by distance-adjusted score."""
@@ -836,7 +836,8 @@ class Matcher(BaseEstimator):
                 items.append({
                     "offer": problem.offers[o].id,
                     "score": round(float(lists.final[j]), 3),
-                    "reasons": self._reasons(run, r, o, float(lists.miles[j])),
+                    "reasons": self._reasons(run, r, o, float(lists.miles[j]),
+                                             int(lists.lent[j])),
                 })
             ranked[request.id] = items
         pairs = []
@@ -846,7 +847,7 @@ class Matcher(BaseEstimator):
             j = int(edges.position[e])
             r, o = int(lists.request[j]), int(lists.offer[j])
             paired.add(r)
-            reasons = self._reasons(run, r, o, float(lists.miles[j]))
+            reasons = self._reasons(run, r, o, float(lists.miles[j]), int(lists.lent[j]))
             w = problem.waiting.get(problem.requests[r].id, 0)
             if w >= 1:
                 reasons.append(f"Your request has waited {_plural(w, 'week')}")
@@ -943,13 +944,15 @@ class Matcher(BaseEstimator):
         capitalised = [f for f in forms if not (f[0].isupper() and f[1:].islower())]
         return capitalised[0] if capitalised else forms[0]
 
-    def _reasons(self, run: _Run, r: int, o: int, miles: float) -> list[str]:
+    def _reasons(self, run: _Run, r: int, o: int, miles: float, lent: int = 0) -> list[str]:
+        """Why offer o is listed for request r; `lent`: the kinds of thing asked for that
+        the offer lends (_Lists.lent)."""
         reasons = self._topic_reasons(run, r, o)
-        lent = self._thing_lent(run, r, o)
-        if lent:
+        kinds = kind_names(lent)
+        if kinds:
             # What the request asked for comes first: "Sound desk & radio mics to borrow" and
             # a PA system had led with "Both about poetry and drama" (a leavers' show).
-            reasons.insert(0, f"Offers the {lent} you asked for")
+            reasons.insert(0, f"Offers the {kinds[0]} you asked for")
         if not reasons:
             shares_words = run.req_emb is None or self._content(
                 run, np.array([r]), np.array([o]))[0] > 0
@@ -964,18 +967,6 @@ class Matcher(BaseEstimator):
         else:
             reasons.append(f"{_plural(round(miles), 'mile')} away")
         return reasons
-
-    @staticmethod
-    def _thing_lent(run: _Run, r: int, o: int) -> str | None:
-        """The kind of thing request r's title asks for that offer o lends, as a reason names
-        it ("furniture"), or None."""
-        want = int(run.req_thing[r])
-        if not want:
-            return None
-        offer = run.problem.offers[o]
-        named = thing_masks([offer.title], [offer.description], [offer.tags])
-        names = kind_names(want & int(lent_kinds(named, lambda _i: offer.title)[0]))
-        return names[0] if names else None
 
     def _unmatched_reason(self, run: _Run, lists: _Lists, r: int, fitting: bool) -> str:
         if fitting:
@@ -1181,9 +1172,15 @@ class _Lists:
     # Pairs that cannot meet the request's kind of need: know-how only for a service, an
     # offer that leaves the person asked for to the other school or names nobody to give.
     know_how: np.ndarray
-    # Pairs where the request's title asks for a thing and the offer names one of its kind
-    # (not training about it): the thing asked for, so its topic counts as covered.
-    lends: np.ndarray
+    # Per pair, the kinds of thing (things.THINGS bits) the request's title asks for that
+    # the offer names (not training about them): the thing asked for, so its topic counts
+    # as covered. 0: none.
+    lent: np.ndarray
+
+    @property
+    def lends(self) -> np.ndarray:
+        """Pairs where the offer is the thing asked for."""
+        return self.lent != 0
 
 
 def match(
