@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -1176,11 +1176,12 @@ class _Lists:
     # the offer names (not training about them): the thing asked for, so its topic counts
     # as covered. 0: none.
     lent: np.ndarray
+    # Pairs where the offer is the thing asked for (lent != 0), worked out once: the
+    # unmatched reasons read it per request.
+    lends: np.ndarray = field(init=False)
 
-    @property
-    def lends(self) -> np.ndarray:
-        """Pairs where the offer is the thing asked for."""
-        return self.lent != 0
+    def __post_init__(self) -> None:
+        self.lends = self.lent != 0
 
 
 def match(
