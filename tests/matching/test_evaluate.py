@@ -131,6 +131,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.96, "pair_recall": 0.87, "unanswerable_assigned": 1},
     "set33.json": {"recall@1": 0.89, "recall@3": 0.96, "ndcg@5": 0.93,
                    "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 5},
+    "set34.json": {"recall@1": 0.88, "recall@3": 0.99, "ndcg@5": 0.93,
+                   "pair_precision": 0.91, "pair_recall": 0.84, "unanswerable_assigned": 3},
+    "set35.json": {"recall@1": 0.92, "recall@3": 0.98, "ndcg@5": 0.94,
+                   "pair_precision": 0.94, "pair_recall": 0.83, "unanswerable_assigned": 2},
+    "set36.json": {"recall@1": 0.91, "recall@3": 0.97, "ndcg@5": 0.94,
+                   "pair_precision": 0.89, "pair_recall": 0.84, "unanswerable_assigned": 4},
 }
 
 

@@ -249,6 +249,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.95, "pair_recall": 0.89, "unanswerable_assigned": 1},
     "fresh/set33.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.94,
                          "pair_precision": 0.94, "pair_recall": 0.87, "unanswerable_assigned": 5},
+    "fresh/set34.json": {"recall@1": 0.93, "recall@3": 1.0, "ndcg@5": 0.95,
+                         "pair_precision": 0.92, "pair_recall": 0.87, "unanswerable_assigned": 3},
+    "fresh/set35.json": {"recall@1": 0.97, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.96, "pair_recall": 0.89, "unanswerable_assigned": 2},
+    "fresh/set36.json": {"recall@1": 0.93, "recall@3": 0.99, "ndcg@5": 0.95,
+                         "pair_precision": 0.90, "pair_recall": 0.87, "unanswerable_assigned": 3},
 }
 
 
