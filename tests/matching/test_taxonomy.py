@@ -297,6 +297,10 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     ("Rugby league coaching for Y5/6 girls", "pe", "leadership-coaching"),
     ("Filtering and monitoring - are we compliant?", "safeguarding-filtering",
      "safeguarding-online"),
+    # A Reading Leader runs Read Write Inc. (on the read sets, every one): not KS2
+    # reading comprehension, which "reading" alone means.
+    ("Our Reading Leader can drop in and coach", "phonics-rwi",
+     "english-reading-comprehension"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
