@@ -608,6 +608,27 @@ def test_a_release_s_moved_names_follow_it_to_their_new_concept(
     assert taxonomy_services.apply_shipped_moves(moves) == 0
 
 
+def test_a_release_s_moved_short_form_follows_it_and_the_alias_stays(
+    app: Flask, make: type[Factories]
+) -> None:
+    nurture = make.tag("send-nurture", "Nurture")
+    services.update_concept(nurture, "Nurture", None, ["nurture group", "Thrive"], ["Thrive"])
+    thrive = make.tag("send-thrive", "Thrive", parent=nurture)
+    moves = [{"name": "Thrive", "from": "send-nurture", "to": "send-thrive",
+              "abbreviation": True}]
+
+    assert taxonomy_services.apply_shipped_moves(moves) == 1
+
+    db.session.expire_all()
+    names = {(a.tag_id, a.text, a.is_abbreviation)
+             for a in db.session.scalars(sa.select(TagAlias))}
+    # The short form moved; the alias with the same text was not part of the move.
+    assert (thrive.id, "Thrive", True) in names
+    assert (nurture.id, "Thrive", True) not in names
+    assert (nurture.id, "Thrive", False) in names
+    assert taxonomy_services.apply_shipped_moves(moves) == 0
+
+
 def test_taxonomy_seed_command_loads_then_has_nothing_left_to_do(app: Flask) -> None:
     runner = app.test_cli_runner()
     concepts = len(taxonomy_services.default_taxonomy()["concepts"])

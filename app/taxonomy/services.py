@@ -63,18 +63,19 @@ def seed_taxonomy(data: dict[str, Any] | None = None) -> int:
     return len(added)
 
 
-def shipped_moves() -> list[dict[str, str]]:
+def shipped_moves() -> list[dict[str, Any]]:
     """Names a release moved from one shipped concept to another (taxonomy_moves.json)."""
     return _shipped_json("taxonomy_moves.json")["moves"]
 
 
-def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
+def apply_shipped_moves(moves: list[dict[str, Any]] | None = None) -> int:
     """Move names that a release moved between concepts, where the database still has them
     on the old concept; returns how many were moved.
 
     Without this an upgraded partnership keeps "coach hire" on transport after the release
     gave it a concept of its own. A name a coordinator removed from the new concept, or that
-    a third concept has since taken, is left where it is.
+    a third concept has since taken, is left where it is. A move marked ``"abbreviation":
+    true`` moves a short form ("Thrive") rather than an alias.
     """
     moves = shipped_moves() if moves is None else moves
     query = sa.select(Tag).options(selectinload(Tag.aliases))
@@ -88,30 +89,34 @@ def apply_shipped_moves(moves: list[dict[str, str]] | None = None) -> int:
             tags.setdefault(slug, by_id[into])
     retired = set(
         db.session.execute(
-            sa.select(RetiredAlias.tag_id, RetiredAlias.normalised)
-            .where(RetiredAlias.is_abbreviation.is_(False))
+            sa.select(RetiredAlias.tag_id, RetiredAlias.normalised, RetiredAlias.is_abbreviation)
         ).tuples()
     )
-    owners: dict[str, set[int]] = {}
+    # Who holds each name, aliases and abbreviations apart (the same text may be both).
+    owners: dict[tuple[str, bool], set[int]] = {}
     for tag in tags.values():
         for alias in tag.aliases:
-            if not alias.is_abbreviation:
-                owners.setdefault(alias.normalised, set()).add(tag.id)
+            owners.setdefault((alias.normalised, alias.is_abbreviation), set()).add(tag.id)
     moved = 0
     for move in moves:
         source, target = tags.get(move["from"]), tags.get(move["to"])
+        abbreviation = bool(move.get("abbreviation", False))
         key = normalise(move["name"])
         if source is None or target is None or source.id == target.id:
             continue
-        old = [a for a in source.aliases if a.normalised == key and not a.is_abbreviation]
-        if not old or (target.id, key) in retired or owners[key] - {source.id, target.id}:
+        old = [a for a in source.aliases
+               if a.normalised == key and a.is_abbreviation == abbreviation]
+        holders = owners[(key, abbreviation)] if old else set()
+        if not old or (target.id, key, abbreviation) in retired \
+                or holders - {source.id, target.id}:
             continue
         for alias in old:
             source.aliases.remove(alias)
-        owners[key].discard(source.id)
-        if target.id not in owners[key]:
-            target.aliases.append(TagAlias(text=move["name"], normalised=key))
-            owners[key].add(target.id)
+        holders.discard(source.id)
+        if target.id not in holders:
+            target.aliases.append(TagAlias(text=move["name"], normalised=key,
+                                           is_abbreviation=abbreviation))
+            holders.add(target.id)
         moved += 1
     db.session.commit()
     return moved
