@@ -190,12 +190,14 @@ def test_each_recorded_move_ends_where_the_shipped_file_puts_the_name() -> None:
     data_dir = Path(__file__).resolve().parents[2] / "matching" / "data"
     data = json.loads((data_dir / "taxonomy.json").read_text("utf-8"))
     moves = json.loads((data_dir / "taxonomy_moves.json").read_text("utf-8"))["moves"]
-    owner = {normalise(a): c["id"] for c in data["concepts"] for a in c.get("aliases", [])}
+    owner = {(normalise(a), field == "abbreviations"): c["id"] for c in data["concepts"]
+             for field in ("aliases", "abbreviations") for a in c.get(field, [])}
     ids = {c["id"] for c in data["concepts"]}
     assert moves
     for move in moves:
         assert move["from"] in ids and move["from"] != move["to"], move
-        assert owner.get(normalise(move["name"])) == move["to"], move
+        key = (normalise(move["name"]), move.get("abbreviation", False))
+        assert owner.get(key) == move["to"], move
 
 
 @pytest.fixture(scope="module")
@@ -301,6 +303,10 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     # reading comprehension, which "reading" alone means.
     ("Our Reading Leader can drop in and coach", "phonics-rwi",
      "english-reading-comprehension"),
+    # The Thrive Approach is a licensed programme of its own; the Boxall Profile is the
+    # nurture group's assessment.
+    ("Thrive practitioner for a Y3 boy", "send-thrive", "send-nurture"),
+    ("Boxall profiles for our nurture group", "send-nurture", "send-thrive"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
