@@ -35,6 +35,9 @@ _ASKS = re.compile(
     r"|\b(?:interpreter|translator)s?\b(?<!no interpreter)(?<!no interpreters)"
     r"(?<!no translator)(?<!no translators)(?<!without an interpreter)(?<!without a translator)"
     r"|\bbuy (?:in|time)\b"
+    # Paying for someone's days: "could we buy a day from you", "a traded SALT".
+    r"|\bbuy (?:a|one|two|half a|some|a few) (?:half )?(?:days?|sessions?|hours?)\b"
+    r"|\btraded\b"
     r"|\b(?:to|for) hire\b"
     r"|\brecommend (?:a|an|any) (?:company|firm|supplier|provider|contractor)\b"
     # Paying for it, or borrowing a person or a thing, is not asking for know-how.
@@ -167,7 +170,7 @@ def provides_service(title: str, description: str = "") -> bool:
 # case-folded: a cheap first pass (posts_with_stems), so each pattern reads only the fields
 # that have one of its own stems. Per pattern, because one stem common in descriptions
 # ("coach" in "instructional coaching") sent a fifth of all requests through every pattern.
-_ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople",
+_ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople", "traded",
                "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
                "loan of", "borrow", "could", "supply ", "looking for a", "tutor", "spare",
                "cover", "survey", "company", "firm", "trainer", "driver", "photographer",

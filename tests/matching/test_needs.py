@@ -69,6 +69,10 @@ from matching.needs import (
     ("Hall floor lifting", "Who did yours and roughly what did it cost?"),
     ("Library van has stopped coming",
      "Does anyone know of another service that brings books into school?"),
+    # Paying for a specialist's days (set 31).
+    ("Speech therapist - traded SALT", "NHS waiting list is 18 months. Need actual therapist "
+     "time, not screening - could we buy a day from someone's traded SALT?"),
+    ("Ed psych", "Our hours have run out. Could we buy a few sessions from yours?"),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -99,6 +103,7 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Hall behaviour at lunch", "Noise is unbearable."),
     ("Working with our play therapist", "How do you share what she learns with class staff?"),
     ("Counselling service review", "How do you know yours is making a difference?"),
+    ("Making the most of therapist time", "Our SALT comes once a fortnight."),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
