@@ -407,7 +407,11 @@ def unmet(title: str, roles: int, wanted: int, cannot: Sequence[frozenset[str]])
 # not met by a field, a hall or books with nobody to come with them.
 _PERSON_ASKED = re.compile(
     r"\b(?:coach|teacher|instructor|tutor|therapist|specialist|assessor|counsellor|trainer"
-    r"|volunteer|speaker|interpreter|translator|driver|clerk|someone|somebody|person)s?\b",
+    r"|volunteer|speaker|interpreter|translator|driver|clerk|someone|somebody|person"
+    r"|psychologist|ed psych|physio)s?\b"
+    # The therapists and psychologists schools buy, by their short names ("OT assessment -
+    # 18 month wait", "EP time"), in capitals: "salt dough" is not a therapist.
+    r"|\b(?-i:OTs?|EPs?|SALTs?)\b",
     re.IGNORECASE)
 _PERSON_GIVEN = re.compile(
     r"\b(?:staff|teachers?|leads?|leaders?|coach(?:es|ing)?|instructors?|tutors?|specialists?"

@@ -261,6 +261,10 @@ def test_a_person_asked_for_and_an_offer_with_nobody_to_give() -> None:
               "Coach for Y6 trip"]
     service = [True, True, False, False]
     assert person_requests(titles, service).tolist() == [True, True, False, False]
+    # Therapists and psychologists by their short names, in capitals (set 33).
+    titles = ["OT assessment - 18 month wait", "EP time", "Salt dough for Y1 Christmas",
+              "Ed psych"]
+    assert person_requests(titles, [True] * 4).tolist() == [True, True, False, True]
     flags = offers_a_person(
         ["Field for sports day", "Sports hall & field for events", "PE lead support",
          "Netball club places"],
