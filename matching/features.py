@@ -56,7 +56,7 @@ _GENERIC = (
     "thanks", "get", "getting", "make", "making", "go", "going", "good", "great", "really",
     "also", "just", "one", "two", "child", "children", "pupil", "pupils", "use", "using", "used",
     "way", "ways", "lot", "lots", "thing", "things", "usually", "actually", "probably", "maybe",
-    "currently", "recently", "basically", "literally", "honestly", "bit",
+    "currently", "recently", "basically", "literally", "honestly", "bit", "sit", "sitting",
 )
 STOP_WORDS = frozenset(fold(w) for w in (*ENGLISH_STOP_WORDS, *_GENERIC))
 

@@ -338,3 +338,9 @@ def test_filler_words_are_not_topics(shipped: Taxonomy) -> None:
                            "a bit of a blip, maybe not.", "tags": []}
     terms = set(PostVectorizer(taxonomy=shipped).analyse([post])[0].terms)
     assert terms.isdisjoint({"usually", "probably", "bit", "maybe"})
+    # "Someone to sit with our office staff" shared only "sit" with "sit on your panel" and
+    # "sit down with your budget" (set 33).
+    post = {"title": "Arbor - someone to sit with our office staff",
+            "description": "Sitting alongside them for a day would help.", "tags": []}
+    terms = set(PostVectorizer(taxonomy=shipped).analyse([post])[0].terms)
+    assert terms.isdisjoint({"sit", "sitting"})
