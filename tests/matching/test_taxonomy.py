@@ -307,6 +307,9 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     # nurture group's assessment.
     ("Thrive practitioner for a Y3 boy", "send-thrive", "send-nurture"),
     ("Boxall profiles for our nurture group", "send-nurture", "send-thrive"),
+    # A Catholic school's inspection (CSI) is not a Church of England one (SIAMS).
+    ("CSI due", "church-csi", "church-siams"),
+    ("SIAMS mock", "church-siams", "church-csi"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
