@@ -106,9 +106,10 @@ def apply_shipped_moves(moves: list[dict[str, Any]] | None = None) -> int:
             continue
         old = [a for a in source.aliases
                if a.normalised == key and a.is_abbreviation == abbreviation]
-        holders = owners[(key, abbreviation)] if old else set()
-        if not old or (target.id, key, abbreviation) in retired \
-                or holders - {source.id, target.id}:
+        if not old or (target.id, key, abbreviation) in retired:
+            continue
+        holders = owners[(key, abbreviation)]
+        if holders - {source.id, target.id}:
             continue
         for alias in old:
             source.aliases.remove(alias)
