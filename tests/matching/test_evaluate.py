@@ -137,6 +137,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.94, "pair_recall": 0.83, "unanswerable_assigned": 2},
     "set36.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.94,
                    "pair_precision": 0.90, "pair_recall": 0.85, "unanswerable_assigned": 4},
+    "set37.json": {"recall@1": 0.92, "recall@3": 1.0, "ndcg@5": 0.96,
+                   "pair_precision": 0.90, "pair_recall": 0.84, "unanswerable_assigned": 6},
+    "set38.json": {"recall@1": 0.94, "recall@3": 0.97, "ndcg@5": 0.95,
+                   "pair_precision": 0.91, "pair_recall": 0.82, "unanswerable_assigned": 6},
+    "set39.json": {"recall@1": 0.92, "recall@3": 0.99, "ndcg@5": 0.96,
+                   "pair_precision": 0.91, "pair_recall": 0.82, "unanswerable_assigned": 6},
 }
 
 

@@ -255,6 +255,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.96, "pair_recall": 0.89, "unanswerable_assigned": 2},
     "fresh/set36.json": {"recall@1": 0.93, "recall@3": 0.99, "ndcg@5": 0.96,
                          "pair_precision": 0.91, "pair_recall": 0.88, "unanswerable_assigned": 3},
+    "fresh/set37.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.98,
+                         "pair_precision": 0.93, "pair_recall": 0.89, "unanswerable_assigned": 4},
+    "fresh/set38.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.91, "pair_recall": 0.87, "unanswerable_assigned": 9},
+    "fresh/set39.json": {"recall@1": 0.98, "recall@3": 1.0, "ndcg@5": 0.98,
+                         "pair_precision": 0.93, "pair_recall": 0.88, "unanswerable_assigned": 6},
 }
 
 
