@@ -35,7 +35,13 @@ from matching.facets import (
     title_stages,
     with_title_stages,
 )
-from matching.features import AnalysedPosts, PostText, PostVectorizer, surface_form
+from matching.features import (
+    AnalysedPosts,
+    PostText,
+    PostVectorizer,
+    phrase_words,
+    surface_form,
+)
 from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import (
@@ -195,7 +201,7 @@ class Matcher(BaseEstimator):
     taxonomy : Taxonomy or None
         Concepts to recognise (None: the taxonomy shipped in matching/data).
     concept_weight, ancestor_weight, description_weight, title_repeat, max_df, residual_text,
-    context_weight, concept_tf, pivot_slope
+    title_phrase_repeat, context_weight, concept_tf, pivot_slope
         Passed to features.PostVectorizer.
     min_score : float
         Lowest content score for an offer to be listed for a request at all.
@@ -284,6 +290,7 @@ class Matcher(BaseEstimator):
         title_repeat: int = 2,
         max_df: float = 0.02,
         residual_text: bool = True,
+        title_phrase_repeat: int = 1,
         context_weight: float = 0.0,
         concept_tf: bool = True,
         pivot_slope: float = 1.0,
@@ -325,6 +332,7 @@ class Matcher(BaseEstimator):
         self.title_repeat = title_repeat
         self.max_df = max_df
         self.residual_text = residual_text
+        self.title_phrase_repeat = title_phrase_repeat
         self.context_weight = context_weight
         self.concept_tf = concept_tf
         self.pivot_slope = pivot_slope
@@ -373,6 +381,7 @@ class Matcher(BaseEstimator):
             title_repeat=self.title_repeat,
             max_df=self.max_df,
             residual_text=self.residual_text,
+            title_phrase_repeat=self.title_phrase_repeat,
             context_weight=self.context_weight,
             concept_tf=self.concept_tf,
             pivot_slope=self.pivot_slope,
@@ -912,7 +921,8 @@ class Matcher(BaseEstimator):
                 f"The offer covers {self._label(a)}, which includes "
                 f"{self._label(b)}"
             )
-        # Words both posts use that the taxonomy does not cover, strongest first.
+        # Words both posts use, strongest first. A word both use inside a concept's phrase
+        # ("local history") is already said by "Both about ...".
         q, d = run.q[r], run.d[o]
         both = q.multiply(d).tocoo()
         vec = self.vectorizer_
@@ -921,6 +931,12 @@ class Matcher(BaseEstimator):
             for j, v in zip(both.col.tolist(), both.data.tolist(), strict=True)
             if j >= vec.term_offset_
         ]
+        if terms:
+            named = set.intersection(*(
+                set().union(*(phrase_words(text, tax)
+                              for text in (post.title, post.description, *post.tags)))
+                for post in (run.problem.requests[r], run.problem.offers[o])))
+            terms = [(v, t) for v, t in terms if t not in named]
         terms.sort(key=lambda t: (-t[0], t[1]))
         if terms:
             shown = [f"\u201c{self._surface(run, r, o, t)}\u201d" for _v, t in terms[:3]]

@@ -42,7 +42,7 @@ from sklearn.utils.validation import check_is_fitted
 from matching.taxonomy import Taxonomy, _raw_tokens, expand_are, fold
 
 __all__ = ["STOP_WORDS", "AnalysedPosts", "PostText", "PostVectorizer", "analyse_batch",
-           "analyse_post"]
+           "analyse_post", "phrase_words"]
 
 # Words every post uses ("we can offer support to schools") carry no topic. The English list
 # is scikit-learn's; the rest is the vocabulary of asking and offering itself.
@@ -101,6 +101,15 @@ def surface_form(text: str, term: str) -> str | None:
     return None
 
 
+def phrase_words(text: str, taxonomy: Taxonomy) -> set[str]:
+    """The folded words of `text` that lie inside phrases naming a concept."""
+    raw = _raw_tokens(text)
+    if not raw:
+        return set()
+    low = [_token_info(t)[0] for t in raw]
+    return {w for _cid, start, end in taxonomy._scan(raw, low) for w in low[start:end]}
+
+
 def analyse_post(
     post: Mapping[str, Any],
     taxonomy: Taxonomy,
@@ -108,13 +117,21 @@ def analyse_post(
     description_weight: float = 0.5,
     title_repeat: int = 2,
     residual_text: bool = True,
+    title_phrase_repeat: int = 1,
+    context_categories: Sequence[str] = ("key-stages",),
 ) -> PostText:
-    """Concepts (id -> source weight) and leftover terms of one post."""
+    """Concepts (id -> source weight) and leftover terms of one post.
+
+    With ``residual_text``, words that name a concept are left to the concept, except that a
+    title's such words also count ``title_phrase_repeat`` times as words, unless the concept
+    is context (a year group or key stage, in ``context_categories``): two titles naming a
+    topic with the same words ("whole class reading") say more than a shared concept.
+    """
     concepts: dict[str, float] = {}
     terms: list[str] = []
     mentions: dict[str, int] = {}
 
-    def scan(text: str, weight: float, repeat: int) -> None:
+    def scan(text: str, weight: float, repeat: int, phrase_repeat: int = 0) -> None:
         raw = _raw_tokens(text)
         if not raw:
             return
@@ -122,14 +139,20 @@ def analyse_post(
         info = [cache.get(t) or _token_info(t) for t in raw]
         low = [i[0] for i in info]
         keep = [i[1] for i in info]
+        topical = list(keep)
         for cid, start, end in taxonomy._scan(raw, low):
             mentions[cid] = mentions.get(cid, 0) + 1
             if weight > concepts.get(cid, 0.0):
                 concepts[cid] = weight
             if residual_text:
                 keep[start:end] = [False] * (end - start)
+                if taxonomy.category(cid) in context_categories:
+                    topical[start:end] = [False] * (end - start)
         words = [t for t, k in zip(low, keep, strict=True) if k]
         terms.extend(words * repeat)
+        if phrase_repeat and residual_text:
+            named = [t for t, k, w in zip(low, keep, topical, strict=True) if w and not k]
+            terms.extend(named * phrase_repeat)
 
     for tag in post.get("tags") or ():
         cid = taxonomy.concept_for_tag(tag)
@@ -139,7 +162,7 @@ def analyse_post(
         else:
             # A free tag is short free text: it may still name a concept inside it.
             scan(tag, 1.0, 1)
-    scan(post.get("title") or "", 1.0, title_repeat)
+    scan(post.get("title") or "", 1.0, title_repeat, max(int(title_phrase_repeat), 0))
     scan(post.get("description") or "", description_weight, 1)
     # Most concepts are named once; keeping only repeats saves memory on large runs.
     return PostText(concepts, terms, {c: n for c, n in mentions.items() if n > 1})
@@ -309,6 +332,8 @@ class _Field:
     concept: np.ndarray  # concept codes in order of mention
     term_ptr: np.ndarray  # text -> range in term
     term: np.ndarray  # kept token ids (registry low ids)
+    named_ptr: np.ndarray  # text -> range in named
+    named: np.ndarray  # topic words inside the concepts' phrases (registry low ids)
 
 
 # Per code point: seen yet, and whether _PUNCT_OR_SEP matches it (or it is "_").
@@ -349,12 +374,16 @@ def _blank_punctuation(text: str) -> str:
     return code.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field | None:
+def _read_field(texts: list[str], reg: _Registry, residual_text: bool,
+                named: np.ndarray | None = None) -> _Field | None:
+    """Concepts and kept words per text; with ``named`` (per concept code: its phrases' words
+    count as words), also the topic words those concepts' phrases covered."""
     n = len(texts)
     cptr = [np.zeros(1, dtype=np.int64)]
     tptr = [np.zeros(1, dtype=np.int64)]
-    concepts, terms = [], []
-    c_done = t_done = 0
+    nptr = [np.zeros(1, dtype=np.int64)]
+    concepts, terms, names = [], [], []
+    c_done = t_done = n_done = 0
     for lo in range(0, n, _BLOCK):
         m = min(_BLOCK, n - lo)
         block = _SEP.join(texts[lo : lo + _BLOCK])
@@ -383,11 +412,23 @@ def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field
                 end = p + size
         acc = np.asarray(accepted, dtype=np.int64)
         keep = reg.raw_keep[rid]
+        named_words = np.zeros(len(rid), dtype=bool)
         if residual_text and len(acc):
             cover = np.zeros(len(rid) + 1, dtype=np.int64)
             np.add.at(cover, acc, 1)
             np.add.at(cover, acc + length[acc], -1)
+            if named is not None:
+                by = acc[named[value[acc]]]
+                words = np.zeros(len(rid) + 1, dtype=np.int64)
+                np.add.at(words, by, 1)
+                np.add.at(words, by + length[by], -1)
+                named_words = keep & (np.cumsum(words[:-1]) > 0)
             keep &= np.cumsum(cover[:-1]) == 0
+        if named is not None:
+            hit = np.flatnonzero(named_words)
+            names.append(lid[hit])
+            nptr.append(n_done + np.cumsum(np.bincount(text_of[hit], minlength=m))[:m])
+            n_done += len(hit)
         c_text = text_of[acc]
         concepts.append(value[acc])
         cptr.append(c_done + np.cumsum(np.bincount(c_text, minlength=m))[:m])
@@ -396,9 +437,11 @@ def _read_field(texts: list[str], reg: _Registry, residual_text: bool) -> _Field
         terms.append(lid[kept])
         tptr.append(t_done + np.cumsum(np.bincount(text_of[kept], minlength=m))[:m])
         t_done += len(kept)
-    return _Field(np.concatenate(cptr), np.concatenate(concepts) if concepts else
-                  np.zeros(0, dtype=np.int64), np.concatenate(tptr),
-                  np.concatenate(terms) if terms else np.zeros(0, dtype=np.int64))
+    empty = np.zeros(0, dtype=np.int64)
+    return _Field(np.concatenate(cptr), np.concatenate(concepts) if concepts else empty,
+                  np.concatenate(tptr), np.concatenate(terms) if terms else empty,
+                  np.concatenate(nptr) if named is not None else np.zeros(n + 1, dtype=np.int64),
+                  np.concatenate(names) if names else empty)
 
 
 def _fields(posts: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str],
@@ -490,6 +533,8 @@ def analyse_batch(
     description_weight: float = 0.5,
     title_repeat: int = 2,
     residual_text: bool = True,
+    title_phrase_repeat: int = 1,
+    context_categories: Sequence[str] = ("key-stages",),
     titles: list[str] | None = None,
     descriptions: list[str] | None = None,
     tags: list[Sequence[str]] | None = None,
@@ -506,12 +551,19 @@ def analyse_batch(
     flat_tags = list(chain.from_iterable(tags))
     read = None
     if not any(_SEP in t for t in flat_tags):
-        read = [_read_field(texts, reg, residual_text) for texts in (titles, descriptions)]
+        phrase_repeat = max(int(title_phrase_repeat), 0) if residual_text else 0
+        named = None
+        if phrase_repeat:
+            named = np.array([taxonomy.category(cid) not in context_categories
+                              for cid in reg.concept_ids], dtype=bool)
+        read = [_read_field(titles, reg, residual_text, named=named),
+                _read_field(descriptions, reg, residual_text)]
     if read is None or read[0] is None or read[1] is None:
         return [
             analyse_post({"title": t, "description": d, "tags": g}, taxonomy,
                          description_weight=description_weight, title_repeat=title_repeat,
-                         residual_text=residual_text)
+                         residual_text=residual_text, title_phrase_repeat=title_phrase_repeat,
+                         context_categories=context_categories)
             for t, d, g in zip(titles, descriptions, tags, strict=True)
         ]
     title, desc = read
@@ -533,7 +585,8 @@ def analyse_batch(
             low = [_token_info(t)[0] for t in raw]
             found = [code[c] for c, _s, _e in taxonomy._scan(raw, low)]
             words = [reg.low(w) for w in analyse_post(
-                {"title": tag}, taxonomy, title_repeat=1, residual_text=residual_text).terms]
+                {"title": tag}, taxonomy, title_repeat=1, residual_text=residual_text,
+                title_phrase_repeat=0).terms]
         u_concepts.extend(found)
         u_terms.extend(words)
         u_nc.append(len(found))
@@ -570,12 +623,16 @@ def analyse_batch(
     g_keys = keys[groups]
     concept_ptr = np.concatenate([[0], np.cumsum(np.bincount(g_keys // n_codes, minlength=n))])
 
-    # Terms per post: tag words, title words (title_repeat times), description words.
+    # Terms per post: tag words, title words (title_repeat times), the title's words that
+    # named concepts (title_phrase_repeat times), description words.
     t_rows = np.repeat(np.arange(n), np.diff(title.term_ptr))
+    n_rows = np.repeat(np.arange(n), np.diff(title.named_ptr))
     d_rows = np.repeat(np.arange(n), np.diff(desc.term_ptr))
     repeat = max(int(title_repeat), 0)
-    rows = np.concatenate([g_term_post, np.tile(t_rows, repeat), d_rows])
-    term = np.concatenate([g_term, np.tile(title.term, repeat), desc.term])
+    rows = np.concatenate([g_term_post, np.tile(t_rows, repeat),
+                           np.tile(n_rows, phrase_repeat), d_rows])
+    term = np.concatenate([g_term, np.tile(title.term, repeat),
+                           np.tile(title.named, phrase_repeat), desc.term])
     order = np.argsort(rows, kind="stable")
     term_ptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
     return AnalysedPosts(reg, concept_ptr.astype(np.int64), g_keys % n_codes, best[groups],
@@ -612,6 +669,10 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         Terms in more than this share of posts are dropped (they would make the product dense).
     residual_text : bool
         Leave words that named a concept out of the term block (they are counted as concepts).
+    title_phrase_repeat : int
+        With ``residual_text``, a title's words that named a concept still count this many
+        times in the term block: two posts naming a concept with the same words ("whole class
+        reading") say more than two that only share the concept.
     context_categories : tuple of str
         Categories that describe context rather than expertise (year groups, key stages) ...
     context_weight : float
@@ -635,6 +696,7 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         title_repeat: int = 2,
         max_df: float = 0.2,
         residual_text: bool = True,
+        title_phrase_repeat: int = 1,
         context_categories: tuple[str, ...] = ("key-stages",),
         context_weight: float = 0.0,
         concept_tf: bool = True,
@@ -648,6 +710,7 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
         self.title_repeat = title_repeat
         self.max_df = max_df
         self.residual_text = residual_text
+        self.title_phrase_repeat = title_phrase_repeat
         self.context_categories = context_categories
         self.context_weight = context_weight
         self.concept_tf = concept_tf
@@ -673,6 +736,8 @@ class PostVectorizer(TransformerMixin, BaseEstimator):
             description_weight=self.description_weight,
             title_repeat=self.title_repeat,
             residual_text=self.residual_text,
+            title_phrase_repeat=self.title_phrase_repeat,
+            context_categories=self.context_categories,
             titles=titles,
             descriptions=descriptions,
             tags=tags,

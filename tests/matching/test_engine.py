@@ -181,9 +181,10 @@ def test_know_how_scoring_higher_does_not_hold_back_the_offer_that_provides(
 def test_service_request_ranks_the_offer_that_provides_above_know_how(
         small_taxonomy: Taxonomy) -> None:
     # "Who do you use?" asks for someone's time: training on the topic is listed, but below
-    # the offer of an assessor's time even when it shares more words (service_penalty).
+    # the offer of an assessor's time even when it names the topic more strongly, in its
+    # title (service_penalty).
     request = post("r", "lincoln", "Risk assessment \u2013 who do you use?", "remote")
-    training = post("o1", "sleaford", "Risk assessment training", "remote")
+    training = post("o1", "sleaford", "H&S training", "remote")
     assessor = post("o2", "skegness", "Our assessor has spare capacity", "remote",
                     description="Risk assessment and fractions: an afternoon a week.")
     data = {"schools": SCHOOLS, "offers": [training, assessor], "requests": [request]}
@@ -597,3 +598,23 @@ def test_a_grammar_test_is_not_met_by_arithmetic() -> None:
     assert out["ranked"]["r1"][0]["offer"] == "o2"
     assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
     assert run([arithmetic, *others], [gps], shipped)["pairs"] == []
+
+
+def test_a_title_naming_the_topic_in_the_request_s_words_ranks_first(
+        small_taxonomy: Taxonomy) -> None:
+    # Both offers are about RSE; the second names it with the request's own words, which
+    # says more than the shared concept alone (title_phrase_repeat).
+    data = {
+        "schools": [{"id": "a"}, {"id": "b"}, {"id": "c"}],
+        "offers": [post("o1", "b", "RSE scheme", capacity=1),
+                   post("o2", "c", "Relationships education scheme", capacity=1)],
+        "requests": [post("r", "a", "Relationships education")],
+    }
+    plain = match(data, taxonomy=small_taxonomy, title_phrase_repeat=0)["ranked"]["r"]
+    assert plain[0]["score"] == plain[1]["score"]
+    ranked = match(data, taxonomy=small_taxonomy)["ranked"]["r"]
+    assert [item["offer"] for item in ranked] == ["o2", "o1"]
+    assert ranked[0]["score"] > plain[0]["score"] > ranked[1]["score"]
+    # The reason names the topic once: no "Both mention relationships and education".
+    assert ranked[0]["reasons"] == ["Both about relationships and sex education",
+                                    "Can be done remotely"]

@@ -56,8 +56,10 @@ def test_an_interpreter_of_other_languages_loses_half_its_score() -> None:
              "description": "How do you get them to come?", "format": "either"},
         ],
     }
-    out = match(data, semantic="off")
-    plain = Matcher(language_penalty=0.0, semantic="off").fit_predict(data)
+    # Four posts make a thin vocabulary: the threshold is lowered so that the fitting pair
+    # is suggested on its words alone, with or without the rule.
+    out = match(data, semantic="off", threshold=0.25)
+    plain = Matcher(language_penalty=0.0, semantic="off", threshold=0.25).fit_predict(data)
 
     assert abs(listed_score(out, "ar", "urdu") - listed_score(plain, "ar", "urdu") / 2) <= 0.005
     assert listed_score(out, "ar", "arabic") == listed_score(plain, "ar", "arabic")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from matching.features import analyse_batch, analyse_post
 from matching.taxonomy import Taxonomy, normalise, tokens
 from tests.matching.conftest import SMALL_TAXONOMY
 
@@ -347,3 +348,19 @@ def test_filler_words_are_not_topics(shipped: Taxonomy) -> None:
             "description": "Sitting alongside them for a day would help.", "tags": []}
     terms = set(PostVectorizer(taxonomy=shipped).analyse([post])[0].terms)
     assert terms.isdisjoint({"sit", "sitting"})
+
+
+def test_a_title_s_topic_words_count_once_as_words_too() -> None:
+    tax = Taxonomy.from_dict(SMALL_TAXONOMY)
+    post = {"title": "Relationships education policy for Y5",
+            "description": "Our relationships education scheme", "tags": []}
+    read = analyse_post(post, tax)
+    assert read.concepts == {"pshe-rse": 1.0, "upper-key-stage-2": 1.0}
+    # Leftover title words twice, the title's topic words once, the description's leftover
+    # words; not the description's topic words, nor a year group's (context, not a topic).
+    assert read.terms == ["policy", "policy", "relationship", "education", "scheme"]
+    assert analyse_post(post, tax, title_phrase_repeat=0).terms == ["policy", "policy", "scheme"]
+    batch = analyse_batch([post, {"title": "RSE", "tags": ["relationships education"]}], tax)
+    assert batch[0].terms == read.terms
+    # A whole tag names its concept and adds no words.
+    assert batch[1].terms == ["rse"]
