@@ -113,8 +113,10 @@ _PROVIDES = re.compile(
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     r"|\blettings?\b"
     # A vehicle, a space or devices others may use ("Minibus available Weds & Fris").
-    r"|\b(?:minibus(?:es)?|coach|hall|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
-    r"|chromebooks?|room|space|van) (?:is |are )?(?:free|available)\b"
+    r"|\b(?:minibus(?:es)?|coach|halls?|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
+    r"|chromebooks?|rooms?|spaces?|van) (?:is |are )?(?:free|available)\b"
+    # "Free rooms for partnership training".
+    r"|^\W*free (?:meeting |training )?(?:rooms?|halls?|venues?)\b"
     r"|\bhire (?:at|for|it|them)\b"
     # "Hall hire - seats 300", "Minibus hire": a thing for hire.
     r"|\b(?:hall|room|pool|minibus|coach|field|pitch|space|venue|kiln|van|studio|kitchen"
@@ -127,6 +129,12 @@ _PROVIDES = re.compile(
     r"|mornings?|sessions?|hours?)\b"
     r"|\b(?:could|can|happy to) (?:run|deliver|lead|teach) (?:a |an |the )?(?:[a-z]+ )?"
     r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby) schools?\b"
+    # "could teach PE at a nearby school", "can teach 1 lesson a week in another school".
+    r"|\b(?:could|can|happy to) (?:come and )?teach (?:[a-z0-9]+ ){0,4}(?:at|in|for) "
+    r"(?:another|other|your|a nearby|nearby|a local|local) schools?\b"
+    # A weekday or a part of one set aside: "spare Friday afternoon", "Friday pm free".
+    r"|\bspare (?:(?:mon|tues|wednes|thurs|fri)day )?(?:afternoons?|mornings?)\b"
+    r"|\b(?:mon|tues|wednes|thurs|fri)day (?:pm|am|afternoons?|mornings?) (?:free|spare)\b"
     # Done for other schools at the cost of materials: "can do a small number of dyslexia
     # assessments for other schools' pupils (cost of materials)".
     r"|\bcost of (?:materials|resources)\b"
@@ -189,7 +197,7 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
                   "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
-                  "another school", "cost of")
+                  "another school", "cost of", "nearby school", "local school", "your school")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,

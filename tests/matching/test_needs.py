@@ -135,6 +135,14 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     ("Polish and Romanian-speaking staff", "They can join parent meetings."),
     ("Bengali", "Our bilingual TAs help at parents' evenings."),
     ("Experienced HLTA", "Could cover PPA one afternoon a week (paid)."),
+    # Sets 35 and 36: a teacher's weekday set aside to teach elsewhere, or rooms to use.
+    ("PE specialist - spare Friday afternoon",
+     "Our federation PE teacher has Friday pm free this year, could teach PE at a nearby "
+     "school."),
+    ("French teacher - KS2", "Native French speaker on staff, can teach 1 lesson a week in "
+                             "another school or share our planning."),
+    ("free rooms for partnership training", ""),
+    ("Training venue", "Our hall and 2 meeting rooms free after 3.30 for network meetings."),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)
@@ -144,6 +152,8 @@ def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     ("Art \u2013 sketchbooks and a curriculum that builds skills", ""),
     ("Phonics", "Feel free to visit; we moderate feedback termly."),
     ("Attendance", "Know-how only - sorry, we can't lend her out."),
+    ("Phonics", "I am free to chat on Fridays about how we teach it."),
+    ("PE curriculum", "We teach PE in mixed-age classes; happy to share planning."),
 ])
 def test_offers_of_know_how(title: str, description: str) -> None:
     assert not provides_service(title, description)
