@@ -40,7 +40,8 @@ THINGS: tuple[tuple[str, ...], ...] = (
     ("hall", "venue", "space", "room", "stage", "staging", "theatre", "studio", "church",
      "auditorium"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
-    ("furniture", "tables and chairs", "tables & chairs", "chairs and tables", "desks",
+    ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
+     "desks",
      "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair", "hall chair",
      "classroom chair", "spare table", "folding table", "trestle table"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
@@ -73,9 +74,15 @@ _MORE_WANTED = re.compile(
     # Sound kit for a show, wanted or to borrow: "Sound desk & radio mics to borrow".
     r"|^\W*(?:a |an )?(?:sound (?:desk|system)|pa system|radio mics?|microphones?"
     r"|mixing desk)\b"
-    # Furniture: "Tables & chairs - new class", "Bulge class needs furniture".
-    r"|^\W*(?:(?:spare|extra|more|new|classroom|class|school|ks\d) )?(?:furniture"
-    r"|tables? (?:and|&) chairs|desks|shelving)\b"
+    # Furniture: "Tables & chairs - new class", "need tables + chairs for new class".
+    r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d) ){0,2}"
+    r"(?:furniture|tables? (?:and|&|\+) chairs|desks|shelving)\b"
+    # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
+    r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?\W*$"
+    # Two kinds of device for something: "laptops or chromebooks for our computing suite".
+    r"|^\W*(?:(?:some|spare|any|old) )?(?:laptops?|chromebooks?|ipads?|tablets?)"
+    r" (?:or|and|&|/|\+) (?:laptops?|chromebooks?|ipads?|tablets?|devices?)"
+    r" (?:for|needed|wanted)\b"
     # "Spare chairs for hall", "Stacking chairs needed".
     r"|^\W*(?:spare|extra|stacking|hall|classroom|folding|trestle) (?:chairs|tables)\b"
     r"|\b(?:needs?|wanted|want) (?:some |more |extra )?(?:classroom |class |ks\d )?furniture\b",

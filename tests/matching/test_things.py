@@ -88,3 +88,15 @@ def test_a_building_to_take_is_not_a_hall_to_borrow() -> None:
     masks = lent_thing_masks(["Portakabin free to a good home", "Big hall for performances"],
                              ["", "Our hall seats 250."], [[], []])
     assert masks.tolist() == [_bit("portakabin"), 0]
+
+
+def test_furniture_needed_costumes_for_a_show_and_two_kinds_of_device() -> None:
+    # Set 36: "need tables + chairs for new class" had been paired with a transition offer,
+    # "nativity costumes!!" with a football pitch for hire, and "laptops or chromebooks for
+    # our computing suite" with an IT technician's time.
+    titles = ["need tables + chairs for new class", "nativity costumes!!",
+              "World Book Day costumes", "laptops or chromebooks for our computing suite",
+              "Costume design in DT - ideas?", "Laptops or tablets - which is better for KS1?"]
+    assert wanted_things(titles).tolist() == [
+        _bit("furniture"), _bit("costume"), _bit("costume"), _bit("laptop") | _bit("chromebook"),
+        0, 0]
