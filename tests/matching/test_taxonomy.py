@@ -364,3 +364,18 @@ def test_a_title_s_topic_words_count_once_as_words_too() -> None:
     assert batch[0].terms == read.terms
     # A whole tag names its concept and adds no words.
     assert batch[1].terms == ["rse"]
+
+
+def test_machines_that_die_are_not_bereavement_and_shipped_names_land_right() -> None:
+    tax = Taxonomy.load()
+    # Set 35: "interactive whiteboard died" had been paired with bereavement advice.
+    assert tax.concepts_in_text("interactive whiteboard died") == ["business-it"]
+    assert "wellbeing-bereavement" not in tax.concepts_in_text("Devices - ours are dying")
+    assert tax.concepts_in_text("A Y4 pupil's dad died last week") == [
+        "lower-key-stage-2", "wellbeing-bereavement"]
+    # Set 35: balance bikes are early years kit, not road safety (Bikeability).
+    assert tax.concepts_in_text("balance bikes for nursery")[0] == "eyfs-physical"
+    assert "eyfs-physical" not in tax.concepts_in_text("Bikeability")
+    # Set 34: the PSHE scheme by its name alone, written as a name.
+    assert tax.concepts_in_text("Jigsaw") == ["pshe"]
+    assert tax.concepts_in_text("jigsaw puzzles for Reception") == ["eyfs"]
