@@ -379,3 +379,5 @@ def test_machines_that_die_are_not_bereavement_and_shipped_names_land_right() ->
     # Set 34: the PSHE scheme by its name alone, written as a name.
     assert tax.concepts_in_text("Jigsaw") == ["pshe"]
     assert tax.concepts_in_text("jigsaw puzzles for Reception") == ["eyfs"]
+    # Set 34: "nursery kids with v little talk" found only nursery.
+    assert "send-slcn" in tax.concepts_in_text("nursery kids with v little talk")
