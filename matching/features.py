@@ -549,11 +549,12 @@ def analyse_batch(
         raise ValueError("give posts, or titles, descriptions and tags")
     reg = _registry(taxonomy)
     flat_tags = list(chain.from_iterable(tags))
+    phrase_repeat = max(int(title_phrase_repeat), 0) if residual_text else 0
     read = None
     if not any(_SEP in t for t in flat_tags):
-        phrase_repeat = max(int(title_phrase_repeat), 0) if residual_text else 0
         named = None
         if phrase_repeat:
+            # Per concept code: whether its phrases' words count as words (not context).
             named = np.array([taxonomy.category(cid) not in context_categories
                               for cid in reg.concept_ids], dtype=bool)
         read = [_read_field(titles, reg, residual_text, named=named),

@@ -41,9 +41,8 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "auditorium"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
-     "desks",
-     "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair", "hall chair",
-     "classroom chair", "spare table", "folding table", "trestle table"),
+     "desks", "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair",
+     "hall chair", "classroom chair", "spare table", "folding table", "trestle table"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
     ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
     # A building to take away: a hall to borrow for an evening does not meet it.
