@@ -932,11 +932,12 @@ class Matcher(BaseEstimator):
             if j >= vec.term_offset_
         ]
         if terms:
-            named = set.intersection(*(
-                set().union(*(phrase_words(text, tax)
-                              for text in (post.title, post.description, *post.tags)))
-                for post in (run.problem.requests[r], run.problem.offers[o])))
-            terms = [(v, t) for v, t in terms if t not in named]
+            def named(post: Any) -> set[str]:
+                return set().union(*(phrase_words(text, tax)
+                                     for text in (post.title, post.description, *post.tags)))
+
+            both_named = named(run.problem.requests[r]) & named(run.problem.offers[o])
+            terms = [(v, t) for v, t in terms if t not in both_named]
         terms.sort(key=lambda t: (-t[0], t[1]))
         if terms:
             shown = [f"\u201c{self._surface(run, r, o, t)}\u201d" for _v, t in terms[:3]]
