@@ -11,6 +11,7 @@ discount in-person pairs by travel distance; rank; assign pairs above the confid
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,28 +47,22 @@ from matching.gcpause import gc_paused
 from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import (
     about_languages,
-    interpreter_requests,
     language_masks,
     offers_a_speaker,
-    speaker_offers,
-    speaker_requests,
 )
 from matching.needs import (
-    for_parents,
     mentions_parents,
     offers_a_person,
-    parents_only,
-    person_requests,
     service_flags,
     unmet,
     unmet_by_offers,
-    wanted_roles,
 )
 from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import kind_names, lent_kinds, thing_masks, wanted_things
+from matching.things import kind_names, lent_kinds, thing_masks
+from matching.wording import WordingReader
 
 __all__ = ["Matcher", "haversine_miles", "match"]
 
@@ -277,7 +272,12 @@ class Matcher(BaseEstimator):
     chunk_size : int
         Requests per block of the sparse product.
     n_jobs : int or None
-        Threads for the sparse product (None: up to 2).
+        Threads for the sparse product (None: up to 2); with more than one, a run of at least
+        `background_min_posts` posts also reads its wording flags (matching.wording) in a
+        second process while this one vectorises.
+    background_min_posts : int
+        See `n_jobs`. The second process costs about 0.2 s to start and feed, so a
+        partnership's few hundred posts are read in this one.
     """
 
     def __init__(
@@ -324,6 +324,7 @@ class Matcher(BaseEstimator):
         exact_max_edges: int = EXACT_MAX_EDGES,
         chunk_size: int = 512,
         n_jobs: int | None = None,
+        background_min_posts: int = 20_000,
     ) -> None:
         self.taxonomy = taxonomy
         self.concept_weight = concept_weight
@@ -366,6 +367,7 @@ class Matcher(BaseEstimator):
         self.exact_max_edges = exact_max_edges
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
+        self.background_min_posts = background_min_posts
 
     # scikit-learn API --------------------------------------------------------------------
 
@@ -443,9 +445,10 @@ class Matcher(BaseEstimator):
         if top < 1:
             raise ValueError("top must be at least 1")
         problem = self._problem(data)
-        texts = self._analyse(problem)
-        self._fit(texts)
-        run = self._prepare(problem, texts)
+        with self._wording(problem) as wording:
+            texts = self._analyse(problem)
+            self._fit(texts)
+            run = self._prepare(problem, texts, wording)
         lists = self._rank(run, top)
         edges, chosen = self._assign(run, lists)
         return self._output(run, lists, top, edges, chosen)
@@ -456,7 +459,9 @@ class Matcher(BaseEstimator):
         check_is_fitted(self, "vectorizer_")
         if top < 1:
             raise ValueError("top must be at least 1")
-        run = self._prepare(self._problem(data))
+        problem = self._problem(data)
+        with self._wording(problem) as wording:
+            run = self._prepare(problem, wording=wording)
         lists = self._rank(run, top)
         edges, chosen = self._assign(run, lists)
         return self._output(run, lists, top, edges, chosen)
@@ -475,9 +480,20 @@ class Matcher(BaseEstimator):
 
     # Steps -------------------------------------------------------------------------------
 
+    def _wording(self, problem: Problem) -> WordingReader:
+        """The wording flags' reader (use it as a context manager): a second process at
+        national scale, when n_jobs allows one."""
+        workers = self.n_jobs if self.n_jobs is not None else min(2, os.cpu_count() or 1)
+        n_posts = len(problem.offers) + len(problem.requests)
+        return WordingReader(
+            [r.title for r in problem.requests], [r.description for r in problem.requests],
+            [r.tags for r in problem.requests], [o.title for o in problem.offers],
+            in_background=workers > 1 and n_posts >= self.background_min_posts)
+
     @gc_paused()
     def _prepare(self, problem: Problem,
-                 texts: tuple[Sequence[PostText], Sequence[PostText]] | None = None) -> _Run:
+                 texts: tuple[Sequence[PostText], Sequence[PostText]] | None = None,
+                 wording: WordingReader | None = None) -> _Run:
         vec = self.vectorizer_
         texts_off, texts_req = texts if texts is not None else self._analyse(problem)
         off_schools = [o.school for o in problem.offers]
@@ -497,15 +513,9 @@ class Matcher(BaseEstimator):
                 school_lat[i], school_lon[i] = school.lat, school.lon
         req_lat, req_lon = school_lat[req_school], school_lon[req_school]
         off_lat, off_lon = school_lat[off_school], school_lon[off_school]
-        req_service = service_flags([r.title for r in problem.requests],
-                                    [r.description for r in problem.requests], requests=True)
         req_subject = facet_masks(texts_req, vec.taxonomy_, self.subject_bits_,
                                   headline_first=True)
-        req_text = ([r.title for r in problem.requests],
-                    [r.description for r in problem.requests],
-                    [r.tags for r in problem.requests])
-        req_language = speaker_requests(*req_text)
-        return _Run(
+        fields = dict(
             problem=problem,
             texts_req=texts_req,
             texts_off=texts_off,
@@ -521,11 +531,6 @@ class Matcher(BaseEstimator):
             off_phi=np.radians(off_lat),
             off_lam=np.radians(off_lon),
             off_cos=np.cos(np.radians(off_lat)),
-            req_service=req_service,
-            req_roles=wanted_roles([r.title for r in problem.requests],
-                                   [r.description for r in problem.requests]),
-            req_person=person_requests([r.title for r in problem.requests], req_service),
-            req_thing=wanted_things([r.title for r in problem.requests]),
             req_stage=self._stages(texts_req, problem.requests),
             off_stage=self._stages(texts_off, problem.offers),
             req_subject=req_subject,
@@ -541,16 +546,15 @@ class Matcher(BaseEstimator):
                                              title_instrument_masks, all_without_it=True),
             req_period=self._names_about(problem.requests, req_subject, "history",
                                          period_masks, all_without_it=True),
-            req_parents=for_parents([r.title for r in problem.requests]),
-            off_parents=parents_only([o.title for o in problem.offers]),
-            off_speakers=speaker_offers([o.title for o in problem.offers]),
-            req_language=req_language,
-            req_interpreter=interpreter_requests(*req_text, req_language),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
                                          all_without_it=False),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
+        # Last, so that a second process reading the wording has had all the time above.
+        if wording is None:  # read here: a reader not entered starts no process
+            wording = self._wording(problem)
+        return _Run(**fields, **vars(wording.result()))
 
     def _stages(self, texts: Sequence[PostText], posts: Sequence[Any]) -> np.ndarray:
         """Per post, the key stages it names: through its concepts, and the year groups
