@@ -88,15 +88,23 @@ class WordingReader:
         self.child_peak_mib: float | None = None
 
     def __enter__(self) -> WordingReader:
-        if self._in_background:
+        # An embedding host may have no Python executable to start (sys.executable empty).
+        if self._in_background and sys.executable:
             root = str(Path(__file__).resolve().parent.parent)
             env = {**os.environ, "PYTHONPATH": os.pathsep.join(
                 p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
             # Its errors go to a file: a pipe nobody reads could fill and stall it.
             self._errors = tempfile.TemporaryFile()
-            self._child = subprocess.Popen(
-                [sys.executable, "-m", "matching.wording"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=self._errors, env=env)
+            try:
+                self._child = subprocess.Popen(
+                    [sys.executable, "-m", "matching.wording"], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=self._errors, env=env)
+            except OSError as exc:
+                warnings.warn(f"could not start a second process to read the posts' wording "
+                              f"({exc}); reading it here instead", RuntimeWarning, stacklevel=2)
+                self._errors.close()
+                self._errors = None
+                return self
             # Written from a thread: the pipe holds 64 KiB, and the caller should not wait
             # for the child to start up and drain the rest.
             self._writer = threading.Thread(target=self._write,

@@ -98,6 +98,15 @@ def test_a_failed_second_process_is_reported_and_the_flags_read_here(
     assert _same(got, read_wording(*_strings(problem)))
 
 
+def test_a_second_process_that_cannot_start_is_reported_and_the_flags_read_here(
+        problem: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(wording_module.sys, "executable", "/nonexistent/python")
+    with (pytest.warns(RuntimeWarning, match="could not start a second process"),
+          WordingReader(*_strings(problem), in_background=True) as reader):
+        got = reader.result()
+    assert _same(got, read_wording(*_strings(problem)))
+
+
 def test_the_matcher_reads_the_wording_in_a_second_process_only_at_scale(
         problem: Problem, children: list[subprocess.Popen[bytes]],
         monkeypatch: pytest.MonkeyPatch) -> None:
