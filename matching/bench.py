@@ -31,7 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from matching.candidates import _ChunkProduct, _neighbourly_order, top_k, top_k_exhaustive
+from matching.candidates import (
+    _ChunkProduct,
+    _neighbourly_order,
+    top_k,
+    top_k_exhaustive,
+    workers,
+)
 from matching.engine import Matcher
 from matching.schema import validate
 from matching.taxonomy import Taxonomy
@@ -168,7 +174,7 @@ def _rss_mib() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def _bare_product(q: Any, d: Any, chunk: int, workers: int,
+def _bare_product(q: Any, d: Any, chunk: int, n_workers: int,
                   as_pipeline: bool = False) -> tuple[float, int]:
     """Seconds and total non-zeros of the chunked product requests x offers^T (with
     `as_pipeline`, through the candidate search's product call and column order)."""
@@ -184,8 +190,8 @@ def _bare_product(q: Any, d: Any, chunk: int, workers: int,
 
     start = time.perf_counter()
     starts = range(0, q.shape[0], chunk)
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
+    if n_workers > 1:
+        with ThreadPoolExecutor(n_workers) as pool:
             nnz = sum(pool.map(work, starts))
     else:
         nnz = sum(map(work, starts))
@@ -254,15 +260,15 @@ def run(n_offers: int, n_requests: int, *, seed: int = 0, k: int = 20,
     figures["features"] = int(q.shape[1])
     figures["nnz_per_post"] = round((q.nnz + d.nnz) / max(q.shape[0] + d.shape[0], 1), 2)
 
-    workers = model.n_jobs if model.n_jobs is not None else min(2, os.cpu_count() or 1)
-    bare_s, nnz = _bare_product(q, d, model.chunk_size, workers)
+    n_workers = workers(model.n_jobs)
+    bare_s, nnz = _bare_product(q, d, model.chunk_size, n_workers)
     figures["bare_product_s"] = round(bare_s, 2)
     figures["product_nnz"] = nnz
     figures["product_density"] = nnz / max(q.shape[0] * d.shape[0], 1)
     figures["pipeline_over_bare_product"] = round(total / bare_s, 2) if bare_s else None
     figures["candidates_over_bare_product"] = round(stages["candidates"] / bare_s, 2) if bare_s \
         else None
-    same_s, same_nnz = _bare_product(q, d, model.chunk_size, workers, as_pipeline=True)
+    same_s, same_nnz = _bare_product(q, d, model.chunk_size, n_workers, as_pipeline=True)
     assert same_nnz == nnz
     figures["bare_product_as_pipeline_s"] = round(same_s, 2)
     figures["pipeline_over_bare_product_as_pipeline"] = round(total / same_s, 2) if same_s \
@@ -278,7 +284,7 @@ def run(n_offers: int, n_requests: int, *, seed: int = 0, k: int = 20,
         t = time.perf_counter()
         ref = top_k_exhaustive(q, d, k, **kwargs)
         figures["exhaustive_s"] = round(time.perf_counter() - t, 2)
-        again = top_k(q, d, k, chunk_size=model.chunk_size, n_jobs=workers, **kwargs)
+        again = top_k(q, d, k, chunk_size=model.chunk_size, n_jobs=n_workers, **kwargs)
         figures["topk_identical_to_exhaustive"] = bool(
             np.array_equal(ref.request, cands.request)
             and np.array_equal(ref.offer, cands.offer)

@@ -27,7 +27,7 @@ try:  # scipy's own kernel behind csr @ csr (see _ChunkProduct)
 except ImportError:  # pragma: no cover - a scipy without it: plain products
     _csr_matmat = None
 
-__all__ = ["COMPATIBLE", "FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive"]
+__all__ = ["COMPATIBLE", "FORMAT_CODES", "Candidates", "top_k", "top_k_exhaustive", "workers"]
 
 # Offer columns are grouped in this order so each request format reads one column range.
 FORMAT_CODES = {"in_person": 0, "either": 1, "remote": 2}
@@ -55,6 +55,11 @@ class Candidates:
                            strict=True):
             out[r].append((o, s))
         return out
+
+
+def workers(n_jobs: int | None) -> int:
+    """The workers a matcher's ``n_jobs`` allows (None: up to 2, as the machine has)."""
+    return n_jobs if n_jobs is not None else min(2, os.cpu_count() or 1)
 
 
 def _pair_keys(req: np.ndarray, off: np.ndarray, n_offers: int) -> np.ndarray:
@@ -527,10 +532,10 @@ def top_k(
         return idx[row], offer, val, idx, best_own, best_ex
 
     tasks = _chunks(request_format, n_req, chunk_size)
-    workers = n_jobs if n_jobs is not None else min(2, os.cpu_count() or 1)
-    if workers > 1 and len(tasks) > 1:
+    n_workers = workers(n_jobs)
+    if n_workers > 1 and len(tasks) > 1:
         # The sparse product and numpy release the GIL, so threads use both cores.
-        with ThreadPoolExecutor(workers) as pool:
+        with ThreadPoolExecutor(n_workers) as pool:
             results = list(pool.map(work, tasks))
     else:
         results = [work(t) for t in tasks]

@@ -11,7 +11,6 @@ discount in-person pairs by travel distance; rank; assign pairs above the confid
 from __future__ import annotations
 
 import math
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
-from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k
+from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k, workers
 from matching.facets import (
     SUBJECTS,
     clash,
@@ -483,12 +482,11 @@ class Matcher(BaseEstimator):
     def _wording(self, problem: Problem) -> WordingReader:
         """The wording flags' reader (use it as a context manager): a second process at
         national scale, when n_jobs allows one."""
-        workers = self.n_jobs if self.n_jobs is not None else min(2, os.cpu_count() or 1)
         n_posts = len(problem.offers) + len(problem.requests)
         return WordingReader(
             [r.title for r in problem.requests], [r.description for r in problem.requests],
             [r.tags for r in problem.requests], [o.title for o in problem.offers],
-            in_background=workers > 1 and n_posts >= self.background_min_posts)
+            in_background=workers(self.n_jobs) > 1 and n_posts >= self.background_min_posts)
 
     @gc_paused()
     def _prepare(self, problem: Problem,

@@ -89,19 +89,15 @@ def test_leaving_early_ends_the_second_process(
     assert len(children) == 1 and children[0].returncode is not None
 
 
-def test_a_failed_second_process_is_reported_and_the_flags_read_here(
-        problem: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wording_module.sys, "executable", "/bin/false")
-    with (pytest.warns(RuntimeWarning, match="second process failed"),
-          WordingReader(*_strings(problem), in_background=True) as reader):
-        got = reader.result()
-    assert _same(got, read_wording(*_strings(problem)))
-
-
-def test_a_second_process_that_cannot_start_is_reported_and_the_flags_read_here(
-        problem: Problem, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(wording_module.sys, "executable", "/nonexistent/python")
-    with (pytest.warns(RuntimeWarning, match="could not start a second process"),
+@pytest.mark.parametrize(("executable", "message"), [
+    ("/bin/false", "second process failed"),  # starts, then exits with an error
+    ("/nonexistent/python", "could not start a second process"),
+])
+def test_a_second_process_that_fails_is_reported_and_the_flags_read_here(
+        problem: Problem, monkeypatch: pytest.MonkeyPatch, executable: str,
+        message: str) -> None:
+    monkeypatch.setattr(wording_module.sys, "executable", executable)
+    with (pytest.warns(RuntimeWarning, match=message),
           WordingReader(*_strings(problem), in_background=True) as reader):
         got = reader.result()
     assert _same(got, read_wording(*_strings(problem)))
