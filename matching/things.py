@@ -48,6 +48,10 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # A building to take away: a hall to borrow for an evening does not meet it.
     ("portakabin", "mobile classroom", "temporary classroom", "modular classroom",
      "modular building", "portable classroom", "portable building"),
+    # Books that are phonically decodable. Old book-banded or reading-scheme books (Oxford
+    # Reading Tree, guided reading sets) are not, and a phonics kit is not a book: every
+    # graded fit for a request for decodable books names decodable or phonics books.
+    ("decodable", "phonics book", "phonics reading book", "phonics reader"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -84,13 +88,17 @@ _MORE_WANTED = re.compile(
     r" (?:for|needed|wanted)\b"
     # "Spare chairs for hall", "Stacking chairs needed".
     r"|^\W*(?:spare|extra|stacking|hall|classroom|folding|trestle) (?:chairs|tables)\b"
-    r"|\b(?:needs?|wanted|want) (?:some |more |extra )?(?:classroom |class |ks\d )?furniture\b",
+    r"|\b(?:needs?|wanted|want) (?:some |more |extra )?(?:classroom |class |ks\d )?furniture\b"
+    # Decodable books wanted, anywhere in the title ("Phase 3/4 decodable books - any
+    # spares?", "decodables needed - LW matched"), unless it asks how to run them.
+    r"|^(?!.*\b(?:how|organi[sz]|advice|manag|system|audit|choos|which|track|polic|train"
+    r"|cpd)).*?\b(?:decodables?|decodable (?:books?|readers?)|phonics (?:reading )?books?)\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
-          "modular", "portable")
+          "modular", "portable", "decodable", "phonics book", "phonics reading")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -103,10 +111,23 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
     return out
 
 
+# Decodable named to say what the books are not ("ORT / Bug Club banded books (not fully
+# decodable)") or what the school has moved to ("We've gone fully decodable so they need a
+# home", "from before we moved to a decodable scheme").
+_NOT_DECODABLE = re.compile(
+    r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
+    r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
+    r"(?: fully| phonically)? decodable\b", re.IGNORECASE)
+
+
+def _unsaid(texts: Sequence[str]) -> list[str]:
+    return [_NOT_DECODABLE.sub(" ", t) if "ecodab" in t else t for t in texts]
+
+
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing it names as a bit set (0: none)."""
-    return _NAMES.masks(titles, descriptions, tags)
+    return _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
 
 
 # Kinds whose mere naming in an offer is the thing itself. Instruments, bikes, kitchens and
@@ -114,13 +135,14 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
-                            "sound desk", "portakabin"))
+                            "sound desk", "portakabin", "decodable"))
 
 # How a reason names each kind whose naming is the thing itself ("Offers the furniture you
 # asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
                "costume": "costumes", "tent": "tents", "furniture": "furniture",
-               "sound desk": "sound kit", "portakabin": "portable building"}
+               "sound desk": "sound kit", "portakabin": "portable building",
+               "decodable": "decodable books"}
 
 
 def kind_names(mask: int) -> list[str]:

@@ -365,6 +365,26 @@ def test_a_thing_wanted_is_not_met_by_an_offer_with_nothing_of_its_kind() -> Non
     assert out["ranked"]["r1"][0]["offer"] == "o3"
 
 
+def test_decodable_books_are_not_met_by_old_banded_books() -> None:
+    # Sets 2, 28, 34 and 36 paired "decodable books" with old banded or Oxford Reading Tree
+    # books: the same topic, but not decodable.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Decodable books - need more", "in_person",
+                  description="Y1 are reading the same books again and again.")
+    banded = post("o1", "sleaford", "Old banded reading books - free to collect", "in_person",
+                  capacity=2, description="Boxes of old book-banded reading books (ORT).")
+    decodable = post("o2", "skegness", "Surplus decodable books - free to collect",
+                     "in_person", capacity=2,
+                     description="Phase 2-5 decodable readers we no longer use.")
+    alone = match({"schools": SCHOOLS, "offers": [banded], "requests": [wanted]},
+                  taxonomy=shipped, semantic="off")
+    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
+    both = match({"schools": SCHOOLS, "offers": [banded, decodable], "requests": [wanted]},
+                 taxonomy=shipped, semantic="off")
+    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    assert both["ranked"]["r1"][0]["offer"] == "o2"
+
+
 def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them() -> None:
     # Set 21's "new maths lead" was paired with "Maths family mornings" above an offer of
     # support for maths leads; a title that joins other things to the session still fits.

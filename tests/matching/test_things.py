@@ -100,3 +100,26 @@ def test_furniture_needed_costumes_for_a_show_and_two_kinds_of_device() -> None:
     assert wanted_things(titles).tolist() == [
         _bit("furniture"), _bit("costume"), _bit("costume"), _bit("laptop") | _bit("chromebook"),
         0, 0]
+
+
+def test_decodable_books_wanted_are_met_only_by_decodable_or_phonics_books() -> None:
+    # Sets 2, 28, 34 and 36: "decodable books" had been paired with old banded or Oxford
+    # Reading Tree books, which are not decodable; every graded fit names decodable or
+    # phonics books. A title asking how to run them asks for know-how.
+    titles = ["Decodable books", "decodables needed - LW matched",
+              "Phase 3/4 decodable books - any spares?", "Spare phonics books??",
+              "Decodable books - how do you organise them?", "Home reading books for Reception"]
+    assert wanted_things(titles).tolist() == [_bit("decodable")] * 4 + [0, 0]
+    offers = ["Old banded reading books - free to collect", "old ORT reading books - free",
+              "Jolly Phonics kit to give away", "Old Little Wandle decodable books",
+              "Free to good home - old phonics reading books"]
+    masks = thing_masks(offers, [""] * len(offers), [[]] * len(offers))
+    assert masks.tolist() == [0, 0, 0, _bit("decodable"), _bit("decodable")]
+    # Decodable named for what the books are not, or for the scheme the school moved to.
+    masks = thing_masks(
+        ["Old banded reading books", "old ORT reading books - free", "Spare phonics books"],
+        ["Clearing out c.400 ORT / Bug Club banded books (not fully decodable).",
+         "We've gone fully decodable so they need a home.",
+         "Older Big Cat decodables from before we moved to a fully decodable scheme."],
+        [[], [], []])
+    assert masks.tolist() == [0, 0, _bit("decodable")]
