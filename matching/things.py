@@ -28,8 +28,7 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "driver"),
     ("tablet", "ipad", "laptop", "chromebook", "device", "computer", "micro:bit", "microbit",
      "micro bit", "bee-bot", "beebot", "bee bot"),
-    ("microscope", "data logger", "datalogger", "science kit", "science equipment",
-     "circuit"),
+    ("microscope", "data logger", "datalogger", "science kit", "science equipment"),
     ("instrument", "ukulele", "uke", "glockenspiel", "violin", "recorder", "drum",
      "keyboard", "guitar", "djembe", "samba", "percussion", "brass", "steel pan", "cello",
      "clarinet", "flute"),
@@ -52,6 +51,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Reading Tree, guided reading sets) are not, and a phonics kit is not a book: every
     # graded fit for a request for decodable books names decodable or phonics books.
     ("decodable", "phonics book", "phonics reading book", "phonics reader"),
+    # Kit for teaching electricity: microscopes and data loggers do not meet "Electricity
+    # kits Y4/Y6" (sets 21 and 25); every graded fit names circuit or electricity kits.
+    ("circuit", "circuits kit", "electricity kit", "electrical kit", "buzzer"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -92,13 +94,18 @@ _MORE_WANTED = re.compile(
     # Decodable books wanted, anywhere in the title ("Phase 3/4 decodable books - any
     # spares?", "decodables needed - LW matched"), unless it asks how to run them.
     r"|^(?!.*\b(?:how|organi[sz]|advice|manag|system|audit|choos|which|track|polic|train"
-    r"|cpd)).*?\b(?:decodables?|decodable (?:books?|readers?)|phonics (?:reading )?books?)\b",
+    r"|cpd)).*?\b(?:decodables?|decodable (?:books?|readers?)|phonics (?:reading )?books?)\b"
+    # Electricity kit: "Electricity kits Y4/Y6", "Y6 electricity kit", "Y4 circuits - broken".
+    r"|^\W*(?:(?:y\d|year \d|ks\d|class|spare|more|some)\W+){0,2}"
+    r"(?:electricity|electrical|circuits?) kits?\b"
+    r"|^\W*(?:y\d|year \d)\W+circuits\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
-          "modular", "portable", "decodable", "phonics book", "phonics reading")
+          "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
+          "circuit")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -111,17 +118,19 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
     return out
 
 
-# Decodable named to say what the books are not ("ORT / Bug Club banded books (not fully
-# decodable)") or what the school has moved to ("We've gone fully decodable so they need a
-# home", "from before we moved to a decodable scheme").
-_NOT_DECODABLE = re.compile(
+# Names that are not the thing: decodable named to say what the books are not ("ORT / Bug
+# Club banded books (not fully decodable)") or what the school has moved to ("We've gone
+# fully decodable so they need a home"), and sensory circuits, which are not electricity.
+_NOT_THE_THING = re.compile(
     r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
     r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
-    r"(?: fully| phonically)? decodable\b", re.IGNORECASE)
+    r"(?: fully| phonically)? decodable\b"
+    r"|\bsensory circuits?\b", re.IGNORECASE)
 
 
 def _unsaid(texts: Sequence[str]) -> list[str]:
-    return [_NOT_DECODABLE.sub(" ", t) if "ecodab" in t else t for t in texts]
+    return [_NOT_THE_THING.sub(" ", t) if "ecodab" in t or "ircuit" in t else t
+            for t in texts]
 
 
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],

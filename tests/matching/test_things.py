@@ -123,3 +123,19 @@ def test_decodable_books_wanted_are_met_only_by_decodable_or_phonics_books() -> 
          "Older Big Cat decodables from before we moved to a fully decodable scheme."],
         [[], [], []])
     assert masks.tolist() == [0, 0, _bit("decodable")]
+
+
+def test_electricity_kits_are_their_own_kind_and_sensory_circuits_are_not_kit() -> None:
+    # Sets 21 and 25 paired "Electricity kits" with a loan of microscopes and data loggers;
+    # the graded fits (sets 11 and 12) name circuit or electricity kits.
+    titles = ["Electricity kits Y4/Y6", "Y6 electricity kit", "Y4 circuits - everything's broken",
+              "Sensory circuits", "Electricity deal ends in March"]
+    assert wanted_things(titles).tolist() == [_bit("electricity kit")] * 3 + [0, 0]
+    masks = thing_masks(
+        ["Loan: digital microscopes & data loggers", "Science kit loan",
+         "Sensory circuit kit + weighted items to lend"],
+        ["", "Data loggers x6, microscopes x8, circuits kits (bulbs, buzzers, motors).",
+         "Trampette, balance boards and our sensory circuit cards."],
+        [[], [], []])
+    assert masks.tolist() == [_bit("microscope"), _bit("microscope") | _bit("electricity kit"),
+                              0]
