@@ -168,7 +168,8 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
-    (vehicles, devices, science kit, costumes, tents, furniture, sound kit, buildings), 0
+    (vehicles, devices, science kit, costumes, tents, furniture, sound kit, buildings,
+    decodable books), 0
     where the title of entry i, ``title_of(i)``, is training or advice about them. Only
     those entries' titles are read."""
     out = named & _LENT
