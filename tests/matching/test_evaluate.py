@@ -143,6 +143,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.92, "pair_recall": 0.84, "unanswerable_assigned": 6},
     "set39.json": {"recall@1": 0.94, "recall@3": 0.99, "ndcg@5": 0.97,
                    "pair_precision": 0.93, "pair_recall": 0.84, "unanswerable_assigned": 4},
+    "set40.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.98,
+                   "pair_precision": 0.88, "pair_recall": 0.88, "unanswerable_assigned": 11},
+    "set41.json": {"recall@1": 0.96, "recall@3": 1.0, "ndcg@5": 0.97,
+                   "pair_precision": 0.93, "pair_recall": 0.88, "unanswerable_assigned": 4},
+    "set42.json": {"recall@1": 0.94, "recall@3": 0.97, "ndcg@5": 0.96,
+                   "pair_precision": 0.89, "pair_recall": 0.89, "unanswerable_assigned": 7},
 }
 
 

@@ -261,6 +261,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.90, "pair_recall": 0.88, "unanswerable_assigned": 10},
     "fresh/set39.json": {"recall@1": 0.98, "recall@3": 1.0, "ndcg@5": 0.98,
                          "pair_precision": 0.95, "pair_recall": 0.91, "unanswerable_assigned": 4},
+    "fresh/set40.json": {"recall@1": 1.0, "recall@3": 1.0, "ndcg@5": 0.99,
+                         "pair_precision": 0.89, "pair_recall": 0.88, "unanswerable_assigned": 11},
+    "fresh/set41.json": {"recall@1": 0.98, "recall@3": 0.99, "ndcg@5": 0.98,
+                         "pair_precision": 0.93, "pair_recall": 0.91, "unanswerable_assigned": 6},
+    "fresh/set42.json": {"recall@1": 0.94, "recall@3": 0.98, "ndcg@5": 0.96,
+                         "pair_precision": 0.88, "pair_recall": 0.89, "unanswerable_assigned": 9},
 }
 
 
