@@ -54,6 +54,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Kit for teaching electricity: microscopes and data loggers do not meet "Electricity
     # kits Y4/Y6" (sets 21 and 25); every graded fit names circuit or electricity kits.
     ("circuit", "circuits kit", "electricity kit", "electrical kit", "buzzer"),
+    # A kiln to fire pupils' clay. Every graded fit for "Kiln?" or "Clay tiles - no kiln!"
+    # names a kiln (sets 11-36); books and planning about clay do not fire anything.
+    ("kiln", "nowhere to fire", "clay firing"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -98,14 +101,18 @@ _MORE_WANTED = re.compile(
     # Electricity kit: "Electricity kits Y4/Y6", "Y6 electricity kit", "Y4 circuits - broken".
     r"|^\W*(?:(?:y\d|year \d|ks\d|class|spare|more|some)\W+){0,2}"
     r"(?:electricity|electrical|circuits?) kits?\b"
-    r"|^\W*(?:y\d|year \d)\W+circuits\b",
+    r"|^\W*(?:y\d|year \d)\W+circuits\b"
+    # A kiln, or somewhere to fire clay: "Kiln died", "Clay tiles - no kiln!", "60 Greek pots
+    # and nowhere to fire them", "clay firing"; not one to mend, check or learn to use.
+    r"|^(?!.*\b(?:repair|servic|engineer|safety|check|how|fix|mend|element|install|train"
+    r"|pat test|risk)).*?\b(?:kilns?|nowhere to fire|clay firing)\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
-          "circuit")
+          "circuit", "kiln", "nowhere to fire", "clay firing")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -120,16 +127,19 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
 
 # Names that are not the thing: decodable named to say what the books are not ("ORT / Bug
 # Club banded books (not fully decodable)") or what the school has moved to ("We've gone
-# fully decodable so they need a home"), and sensory circuits, which are not electricity.
+# fully decodable so they need a home"), sensory circuits, which are not electricity, and a
+# kiln the school has not got ("clay work without a kiln").
 _NOT_THE_THING = re.compile(
     r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
     r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
     r"(?: fully| phonically)? decodable\b"
-    r"|\bsensory circuits?\b", re.IGNORECASE)
+    r"|\bsensory circuits?\b"
+    r"|\b(?:without|no|not got|don'?t have|do not have|haven'?t got) (?:a |any |our own )?kilns?\b",
+    re.IGNORECASE)
 
 
 def _unsaid(texts: Sequence[str]) -> list[str]:
-    return [_NOT_THE_THING.sub(" ", t) if "ecodab" in t or "ircuit" in t else t
+    return [_NOT_THE_THING.sub(" ", t) if "ecodab" in t or "ircuit" in t or "iln" in t else t
             for t in texts]
 
 
@@ -144,14 +154,14 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
-                            "sound desk", "portakabin", "decodable"))
+                            "sound desk", "portakabin", "decodable", "kiln"))
 
 # How a reason names each kind whose naming is the thing itself ("Offers the furniture you
 # asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
                "costume": "costumes", "tent": "tents", "furniture": "furniture",
                "sound desk": "sound kit", "portakabin": "portable building",
-               "decodable": "decodable books"}
+               "decodable": "decodable books", "kiln": "kiln"}
 
 
 def kind_names(mask: int) -> list[str]:
@@ -169,7 +179,7 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
     (vehicles, devices, science kit, costumes, tents, furniture, sound kit, buildings,
-    decodable books), 0
+    decodable books, kilns), 0
     where the title of entry i, ``title_of(i)``, is training or advice about them. Only
     those entries' titles are read."""
     out = named & _LENT

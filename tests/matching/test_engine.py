@@ -385,6 +385,24 @@ def test_decodable_books_are_not_met_by_old_banded_books() -> None:
     assert both["ranked"]["r1"][0]["offer"] == "o2"
 
 
+def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
+    # Sets 37-39 paired "Kiln - anyone got a working one?" with a box of clay technique books.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Kiln - anyone got a working one we could use?", "in_person",
+                  description="Y6 clay tiles for the leavers' mural and our kiln has died.")
+    books = post("o1", "sleaford", "Clay & pottery books and planning to lend", "in_person",
+                 description="Ceramics and clay technique books plus our Y6 clay unit plans.")
+    kiln = post("o2", "skegness", "Kiln - we can fire your clay", "in_person",
+                description="Drop off your pupils' dried clay work and we fire it.")
+    alone = match({"schools": SCHOOLS, "offers": [books], "requests": [wanted]},
+                  taxonomy=shipped, semantic="off")
+    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
+    both = match({"schools": SCHOOLS, "offers": [books, kiln], "requests": [wanted]},
+                 taxonomy=shipped, semantic="off")
+    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    assert "Offers the kiln you asked for" in both["pairs"][0]["reasons"]
+
+
 def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them() -> None:
     # Set 21's "new maths lead" was paired with "Maths family mornings" above an offer of
     # support for maths leads; a title that joins other things to the session still fits.

@@ -139,3 +139,21 @@ def test_electricity_kits_are_their_own_kind_and_sensory_circuits_are_not_kit() 
         [[], [], []])
     assert masks.tolist() == [_bit("microscope"), _bit("microscope") | _bit("electricity kit"),
                               0]
+
+
+def test_a_kiln_wanted_is_met_only_by_an_offer_that_names_one() -> None:
+    # Sets 37-39 paired "Kiln - anyone got a working one?" with a loan of books about clay;
+    # every graded fit for such a request (sets 11-36) names a kiln. A kiln to mend, check or
+    # learn to use is not one wanted.
+    titles = ["Kiln died", "Clay tiles - no kiln!", "60 Greek pots and nowhere to fire them",
+              "clay firing", "KILN - anyone have one? or could fire our pieces?",
+              "Kiln broken - anyone service them?", "kiln - how to use it", "kiln safety check",
+              "Clay for Y2"]
+    assert wanted_things(titles).tolist() == [_bit("kiln")] * 5 + [0] * 4
+    masks = lent_thing_masks(
+        ["Kiln firing for your pupils' clay", "Clay & sculpture - books and planning to lend",
+         "Art: sketchbooks and progression", "Kiln training for art leads"],
+        ["Spare kiln capacity.", "Ceramics technique books for teachers.",
+         "3D work, including clay work without a kiln.", ""],
+        [[], [], [], []])
+    assert masks.tolist() == [_bit("kiln"), 0, 0, 0]
