@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from matching.needs import THING_WANTED, posts_with_stems
-from matching.wordgroups import NameGroups
+from matching.wordgroups import NameGroups, post_text
 
-__all__ = ["THINGS", "kind_names", "lent_kinds", "lent_thing_masks", "thing_masks",
+__all__ = ["PROFESSIONALS", "THINGS", "kind_names", "lent_kinds", "lent_thing_masks", "thing_masks",
            "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
@@ -60,6 +60,51 @@ THINGS: tuple[tuple[str, ...], ...] = (
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
+
+# Professionals whose time a school buys or shares, one group each, after THINGS' bits: a
+# speech and language therapist, an educational psychologist, an occupational therapist, a
+# counsellor or play therapist. Every graded fit for a request naming one as the person
+# wanted ("Speech therapist to assess 6 children", "EP time", "School counsellor / play
+# therapist to share") names one of the same kind (sets 8-39); intervention packs, Makaton
+# training or a mental health action plan assess and counsel nobody. The short forms count
+# only in capitals: "salt dough", "ot" and "ep" are not them.
+PROFESSIONALS: tuple[tuple[str, str], ...] = (
+    ("speech and language therapist",
+     r"\bspeech(?: (?:and|&) language)? therap(?:ist|y)s?\b|\b(?-i:SALTs?)\b"),
+    ("educational psychologist",
+     r"\b(?:educational )?psychologists?\b|\bed\.? psych\b|\b(?-i:EPs?)\b"),
+    ("occupational therapist", r"\boccupational therap(?:ist|y)s?\b|\b(?-i:OTs?)\b"),
+    ("counsellor", r"\bcounsell?(?:ors?|ing)\b|\bplace2be\b"
+     r"|\b(?:play|art|drama|music|psycho) ?therap(?:ist|y)s?\b"),
+)
+_PRO = [re.compile(pattern, re.IGNORECASE) for _, pattern in PROFESSIONALS]
+# Tails of the names as written, so a plain search finds the few posts to read.
+_PRO_TAILS = ("herap", "HERAP", "ounsel", "OUNSEL", "sycholog", "SYCHOLOG", "d psych",
+              "d Psych", "D PSYCH", "d. psych", "SALT", "EP", "OT", "lace2")
+# A title naming one as the person wanted, not the school's situation ("SALT waiting list
+# is 18 months", "OT says sensory diet - now what?") or training, resources or ideas for
+# its own staff ("SALT TA training", "SALT resources for TA-led interventions").
+_PRO_WANTED = re.compile(
+    r"^(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
+    r"|how|what can|advice|meantime)\b)"
+    r".*?(?:\b(?:speech(?: (?:and|&) language)?|play|art|drama|music|occupational) therapists?\b"
+    r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b"
+    r"|\b(?-i:SALTs?|EPs?|OTs?)\b"
+    r"(?! (?:waiting|wait|list|caseload|report|says|said|discharged|referral|advice))(?!\W*$))",
+    re.IGNORECASE)
+
+
+# A professional named for what the offer is not ("resources only, not an assessment or SALT
+# service") is not offered.
+_NOT_PRO = re.compile(
+    r"\b(?:not|no|isn'?t|aren'?t|can'?t|cannot|without)\b[^.;:!?\n]{0,40}?"
+    r"(?:\w*therap\w*|counsell?\w*|\w*psycholog\w*|\bed\.? psych\b|\b(?-i:SALTs?|EPs?|OTs?)\b)",
+    re.IGNORECASE)
+
+
+def _professionals(text: str) -> int:
+    """The professionals a text names, as bits after THINGS'."""
+    return sum(1 << (len(THINGS) + k) for k, pattern in enumerate(_PRO) if pattern.search(text))
 
 # Titles that open with transport, devices or a space wanted for something, a minibus with
 # its driver, a class set of something, or name only the thing: things too, though not
@@ -116,12 +161,16 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
-    """Per request: the kinds of thing its title asks for, as bits of THINGS (0: none)."""
+    """Per request: the kinds of thing its title asks for, as bits of THINGS, and the
+    professionals it asks for, as bits of PROFESSIONALS after those (0: none)."""
     out = np.zeros(len(titles), dtype=np.int64)
     for i in posts_with_stems(titles, _STEMS):
         m = THING_WANTED.search(titles[i]) or _MORE_WANTED.search(titles[i])
         if m:
             out[i] = _NAMES.mask(m.group(0))
+    for i in posts_with_stems(titles, _PRO_TAILS, fold=False):
+        if _PRO_WANTED.search(titles[i]):
+            out[i] |= _professionals(titles[i])
     return out
 
 
@@ -145,8 +194,12 @@ def _unsaid(texts: Sequence[str]) -> list[str]:
 
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
-    """Per post, the kinds of thing it names as a bit set (0: none)."""
-    return _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
+    """Per post, the kinds of thing and the professionals it names, as a bit set (0: none)."""
+    out = _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    for i in posts_with_stems(texts, _PRO_TAILS, fold=False):
+        out[i] |= _professionals(_NOT_PRO.sub(" ", texts[i]))
+    return out
 
 
 # Kinds whose mere naming in an offer is the thing itself. Instruments, bikes, kitchens and

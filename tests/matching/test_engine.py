@@ -403,6 +403,27 @@ def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
     assert "Offers the kiln you asked for" in both["pairs"][0]["reasons"]
 
 
+def test_a_speech_therapist_wanted_is_not_met_by_resources_or_training() -> None:
+    # Sets 37 and 38 paired a request for a therapist to assess children with intervention
+    # packs and a Makaton workshop: the same topic, and nobody to assess.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Speech therapist to assess 6 children", "either",
+                  description="NHS waiting list is 18 months. We'd pay.")
+    packs = post("o1", "sleaford", "Speech & language intervention packs and Makaton places",
+                 "either", capacity=2,
+                 description="Printable packs for vocabulary groups, and 4 spare places on "
+                             "our Makaton workshop.")
+    salt = post("o2", "skegness", "Spare SALT time - half a day a fortnight", "either",
+                description="Our bought-in speech and language therapist has spare time to "
+                            "assess children in another school.")
+    alone = match({"schools": SCHOOLS, "offers": [packs], "requests": [wanted]},
+                  taxonomy=shipped, semantic="off")
+    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
+    both = match({"schools": SCHOOLS, "offers": [packs, salt], "requests": [wanted]},
+                 taxonomy=shipped, semantic="off")
+    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+
+
 def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them() -> None:
     # Set 21's "new maths lead" was paired with "Maths family mornings" above an offer of
     # support for maths leads; a title that joins other things to the session still fits.

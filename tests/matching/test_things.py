@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from matching.things import THINGS, lent_thing_masks, thing_masks, wanted_things
+from matching.things import PROFESSIONALS, THINGS, lent_thing_masks, thing_masks, wanted_things
 
 
 def _bit(name: str) -> int:
@@ -157,3 +157,35 @@ def test_a_kiln_wanted_is_met_only_by_an_offer_that_names_one() -> None:
          "3D work, including clay work without a kiln.", ""],
         [[], [], [], []])
     assert masks.tolist() == [_bit("kiln"), 0, 0, 0]
+
+
+def _professional(name: str) -> int:
+    return 1 << (len(THINGS) + next(i for i, (n, _) in enumerate(PROFESSIONALS) if n == name))
+
+
+def test_a_professional_wanted_is_met_only_by_an_offer_that_names_one() -> None:
+    # Sets 37 and 38 paired "Speech therapist to assess 6 children" with intervention packs
+    # and Makaton training, and a counsellor to share with a mental health action plan; every
+    # graded fit for such a request (sets 8-36) names the same kind of professional. The
+    # school's situation ("SALT waiting list", "OT says") and training for its own staff are
+    # not a professional wanted, and the short forms count only in capitals.
+    titles = ["Speech therapist to assess 6 children", "EP time", "Ed Psych for Y5",
+              "OT assessment - 18 month wait", "School counsellor / play therapist to share",
+              "SALT time?", "SALT waiting list is 18 months", "OT says sensory diet - now what?",
+              "SALT TA training", "Suspected dyslexia Y5 - EP waiting list", "salt dough",
+              "SALT"]
+    assert wanted_things(titles).tolist() == [
+        _professional("speech and language therapist"),
+        _professional("educational psychologist"), _professional("educational psychologist"),
+        _professional("occupational therapist"), _professional("counsellor"),
+        _professional("speech and language therapist"), 0, 0, 0, 0, 0, 0]
+    offers = [("Free speech & language intervention packs (PDF)",
+               "NB this is resources only, not an assessment or SALT service."),
+              ("Makaton foundation workshop - 4 spare places", "For staff from other schools."),
+              ("Spare SALT time - half a day a fortnight", "Our bought-in therapist."),
+              ("Spare EP days to sell on", "We buy EP time on a traded contract."),
+              ("Senior Mental Health Lead - share our action plan", "The audit tool."),
+              ("Salt dough Christmas decorations", "ep 2 of our art podcast")]
+    masks = thing_masks([t for t, _ in offers], [d for _, d in offers], [[]] * len(offers))
+    assert masks.tolist() == [0, 0, _professional("speech and language therapist"),
+                              _professional("educational psychologist"), 0, 0]
