@@ -59,7 +59,7 @@ def test_the_flags_say_what_each_post_asks_for_or_offers() -> None:
          "Maths mastery visit"])
     assert flags.req_service.tolist() == [True, False, False, False, True, False]
     assert flags.req_person.tolist() == [True, False, False, False, True, False]
-    assert [bool(v) for v in flags.req_thing] == [False, True, False, False, False, False]
+    assert [bool(v) for v in flags.req_thing] == [True, True, False, False, False, False]
     assert [bool(v) for v in flags.req_roles] == [False, False, False, False, True, False]
     assert [bool(v) for v in flags.req_language] == [False, False, True, False, False, False]
     assert flags.req_interpreter.tolist() == [False, False, True, False, False, False]
