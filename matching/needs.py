@@ -87,7 +87,8 @@ _PERSON_WANTED = re.compile(
     r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
     r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
     r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor)"
-    r"\W*(?:needed|wanted|required|please)?\W*$"
+    # Said to be needed, whatever follows ("Qualified swimming teacher needed - Y4 lessons").
+    r"(?:\W*(?:needed|wanted|required)\b.*|\W*(?:please)?\W*)$"
     # A clerk to the governors is a person too ("Clerk", "Clerk to governors wanted").
     r"|^\W*(?:a |an |new )?clerk(?:ing)?(?: to (?:the )?governors)?"
     r"\W*(?:needed|wanted|required|please)?\W*$",
@@ -435,8 +436,20 @@ def person_requests(titles: Sequence[str], service: np.ndarray) -> np.ndarray:
                      for t, s in zip(titles, service, strict=True)], dtype=bool)
 
 
+# An offer of seats on a coach ("Coach share for trips", "Spare seats on our swimming coach")
+# names a vehicle, not a sports coach or a mentor.
+_VEHICLE = re.compile(r"\bseats?\b|\bminibus|\bsplit the cost\b|\bcoach (?:hire|company|firm|cost)",
+                      re.IGNORECASE)
+_COACH = re.compile(r"\bcoach(?:es)?\b", re.IGNORECASE)
+
+
 def offers_a_person(titles: Sequence[str], descriptions: Sequence[str],
                     tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: its words name someone who could come with it (staff, a lead, she...)."""
-    return np.array([_PERSON_GIVEN.search(f"{t}\n{d}\n{', '.join(g)}") is not None
-                     for t, d, g in zip(titles, descriptions, tags, strict=True)], dtype=bool)
+    out = np.zeros(len(titles), dtype=bool)
+    for i, (t, d, g) in enumerate(zip(titles, descriptions, tags, strict=True)):
+        text = f"{t}\n{d}\n{', '.join(g)}"
+        if _VEHICLE.search(text):
+            text = _COACH.sub(" ", text)
+        out[i] = _PERSON_GIVEN.search(text) is not None
+    return out

@@ -40,6 +40,7 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "auditorium"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
+     "chairs & tables", "chairs + tables",
      "desks", "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair",
      "hall chair", "classroom chair", "spare table", "folding table", "trestle table"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
@@ -57,6 +58,12 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # A kiln to fire pupils' clay. Every graded fit for "Kiln?" or "Clay tiles - no kiln!"
     # names a kiln (sets 11-36); books and planning about clay do not fire anything.
     ("kiln", "nowhere to fire", "clay firing"),
+    # An inflatable planetarium: a science kit loan does not meet "space dome" (set 38); the
+    # graded fit on set 39 names the dome.
+    ("planetarium", "space dome", "star dome", "planetarium dome", "inflatable dome"),
+    # Books to take or borrow: "Books for our KS2 class libraries please!" is not met by
+    # advice on running a library that gives none (set 38).
+    ("books",),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -127,9 +134,11 @@ _MORE_WANTED = re.compile(
     # Sound kit for a show, wanted or to borrow: "Sound desk & radio mics to borrow".
     r"|^\W*(?:a |an )?(?:sound (?:desk|system)|pa system|radio mics?|microphones?"
     r"|mixing desk)\b"
-    # Furniture: "Tables & chairs - new class", "need tables + chairs for new class".
-    r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d) ){0,2}"
-    r"(?:furniture|tables? (?:and|&|\+) chairs|desks|shelving)\b"
+    # Furniture: "Tables & chairs - new class", "need tables + chairs for new class", "small
+    # chairs + tables for reception class??".
+    r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d|small"
+    r"|little|reception|eyfs|nursery) ){0,2}"
+    r"(?:furniture|tables? (?:and|&|\+) chairs|chairs? (?:and|&|\+) tables?|desks|shelving)\b"
     # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
     r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?\W*$"
     # Two kinds of device for something: "laptops or chromebooks for our computing suite".
@@ -142,22 +151,29 @@ _MORE_WANTED = re.compile(
     # Decodable books wanted, anywhere in the title ("Phase 3/4 decodable books - any
     # spares?", "decodables needed - LW matched"), unless it asks how to run them.
     r"|^(?!.*\b(?:how|organi[sz]|advice|manag|system|audit|choos|which|track|polic|train"
-    r"|cpd)).*?\b(?:decodables?|decodable (?:books?|readers?)|phonics (?:reading )?books?)\b"
+    r"|cpd)).*?\b(decodables?|phonics (?:reading )?books?)\b"
     # Electricity kit: "Electricity kits Y4/Y6", "Y6 electricity kit", "Y4 circuits - broken".
     r"|^\W*(?:(?:y\d|year \d|ks\d|class|spare|more|some)\W+){0,2}"
     r"(?:electricity|electrical|circuits?) kits?\b"
     r"|^\W*(?:y\d|year \d)\W+circuits\b"
+    # A planetarium to borrow or share, not a trip to one.
+    r"|^(?!.*\btrips?\b).*?\b(planetarium|space dome|star dome|inflatable dome)s?\b"
+    # Books to have: "Books for our new library", "books for class book corners", not books
+    # to recommend ("Books for Y6 - recommendations?").
+    r"|^(?!.*\b(?:recommend|suggest|list|ideas?|which|spine|advice|how))"
+    r"\W*(?:(?:any|spare|some|more|old|new|extra|free)\s+)?(?:[a-z0-9/]+\s+){0,2}(books)\s+"
+    r"(?:for|needed|wanted|please|to borrow)\b"
     # A kiln, or somewhere to fire clay: "Kiln died", "Clay tiles - no kiln!", "60 Greek pots
     # and nowhere to fire them", "clay firing"; not one to mend, check or learn to use.
     r"|^(?!.*\b(?:repair|servic|engineer|safety|check|how|fix|mend|element|install|train"
-    r"|pat test|risk)).*?\b(?:kilns?|nowhere to fire|clay firing)\b",
+    r"|pat test|risk)).*?\b(kilns?|nowhere to fire|clay firing)\b",
     re.IGNORECASE)
 _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
           "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall", "venue",
           "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
-          "circuit", "kiln", "nowhere to fire", "clay firing")
+          "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -167,7 +183,9 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
     for i in posts_with_stems(titles, _STEMS):
         m = THING_WANTED.search(titles[i]) or _MORE_WANTED.search(titles[i])
         if m:
-            out[i] = _NAMES.mask(m.group(0))
+            # A pattern that finds its kind anywhere in the title captures just the kind, so
+            # that other words before it ("Space topic Y5 - a planetarium?") do not count.
+            out[i] = _NAMES.mask(m.group(m.lastindex or 0))
     for i in posts_with_stems(titles, _PRO_TAILS, fold=False):
         if _PRO_WANTED.search(titles[i]):
             out[i] |= _professionals(titles[i])
@@ -207,14 +225,14 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
-                            "sound desk", "portakabin", "decodable", "kiln"))
+                            "sound desk", "portakabin", "decodable", "kiln", "planetarium"))
 
 # How a reason names each kind whose naming is the thing itself ("Offers the furniture you
 # asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
                "costume": "costumes", "tent": "tents", "furniture": "furniture",
                "sound desk": "sound kit", "portakabin": "portable building",
-               "decodable": "decodable books", "kiln": "kiln"}
+               "decodable": "decodable books", "kiln": "kiln", "planetarium": "planetarium"}
 
 
 def kind_names(mask: int) -> list[str]:
@@ -232,7 +250,7 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     """The kinds in ``named`` (bit sets from thing_masks) whose naming is the thing itself
     (vehicles, devices, science kit, costumes, tents, furniture, sound kit, buildings,
-    decodable books, kilns), 0
+    decodable books, kilns, planetaria), 0
     where the title of entry i, ``title_of(i)``, is training or advice about them. Only
     those entries' titles are read."""
     out = named & _LENT

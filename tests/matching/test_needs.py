@@ -73,6 +73,8 @@ from matching.needs import (
     ("Speech therapist - traded SALT", "NHS waiting list is 18 months. Need actual therapist "
      "time, not screening - could we buy a day from someone's traded SALT?"),
     ("Ed psych", "Our hours have run out. Could we buy a few sessions from yours?"),
+    # A person said to be needed, with more after it (set 39).
+    ("Qualified swimming teacher needed - Y4 lessons", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -283,6 +285,18 @@ def test_a_person_asked_for_and_an_offer_with_nobody_to_give() -> None:
          "", "Our coach runs it on Fridays."],
         [[], ["PE"], [], []])
     assert flags.tolist() == [False, False, True, True]
+
+
+def test_seats_on_a_coach_are_a_vehicle_not_a_person() -> None:
+    # Sets 37 and 39 paired "New head - looking for a coach/mentor" and "Qualified swimming
+    # teacher needed" with spare seats on a trip or swimming coach.
+    flags = offers_a_person(
+        ["Coach share for trips - half empty coach to the coast",
+         "Spare seats on our swimming coach to the pool", "Netball coach - spare afternoon"],
+        ["We often have 20-25 spare seats on trip coaches. Happy to share a coach and split "
+         "the cost.", "The coach has about 15 spare seats.", "Our coach can run a club."],
+        [[], [], []])
+    assert flags.tolist() == [False, False, True]
 
 
 def test_an_offer_that_is_only_a_session_for_parents() -> None:

@@ -251,6 +251,8 @@ def shipped() -> Taxonomy:
     ("Getting families to read with their children", "community-parental-engagement"),
     ("Parents don't know how to say the sounds", "early-reading"),
     ("after school football club", "pe"),
+    # Registered with Ofsted as childcare, not inspected (set 38).
+    ("In-house after school club - Ofsted registered", "eyfs-nursery"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
@@ -269,6 +271,9 @@ def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, conce
     # "We're" is "we are": its "re" once made "we're teaching" the phrase "RE teaching".
     ("Parents say we\u2019re teaching inappropriate things", "re"),
     ("They're reading 'red' words", "re"),
+    # Childcare registered with Ofsted has not been inspected (set 38).
+    ("In-house after school club - Ofsted registered", "leadership-ofsted"),
+    ("We brought our club in-house and registered with Ofsted", "leadership-ofsted"),
 ])
 def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept not in shipped.concepts_in_text(text)

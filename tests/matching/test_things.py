@@ -109,11 +109,11 @@ def test_decodable_books_wanted_are_met_only_by_decodable_or_phonics_books() -> 
     titles = ["Decodable books", "decodables needed - LW matched",
               "Phase 3/4 decodable books - any spares?", "Spare phonics books??",
               "Decodable books - how do you organise them?", "Home reading books for Reception"]
-    assert wanted_things(titles).tolist() == [_bit("decodable")] * 4 + [0, 0]
+    assert wanted_things(titles).tolist() == [_bit("decodable")] * 4 + [0, _bit("books")]
     offers = ["Old banded reading books - free to collect", "old ORT reading books - free",
               "Jolly Phonics kit to give away", "Old Little Wandle decodable books",
               "Free to good home - old phonics reading books"]
-    masks = thing_masks(offers, [""] * len(offers), [[]] * len(offers))
+    masks = thing_masks(offers, [""] * len(offers), [[]] * len(offers)) & _bit("decodable")
     assert masks.tolist() == [0, 0, 0, _bit("decodable"), _bit("decodable")]
     # Decodable named for what the books are not, or for the scheme the school moved to.
     masks = thing_masks(
@@ -121,7 +121,7 @@ def test_decodable_books_wanted_are_met_only_by_decodable_or_phonics_books() -> 
         ["Clearing out c.400 ORT / Bug Club banded books (not fully decodable).",
          "We've gone fully decodable so they need a home.",
          "Older Big Cat decodables from before we moved to a fully decodable scheme."],
-        [[], [], []])
+        [[], [], []]) & _bit("decodable")
     assert masks.tolist() == [0, 0, _bit("decodable")]
 
 
@@ -189,3 +189,24 @@ def test_a_professional_wanted_is_met_only_by_an_offer_that_names_one() -> None:
     masks = thing_masks([t for t, _ in offers], [d for _, d in offers], [[]] * len(offers))
     assert masks.tolist() == [0, 0, _professional("speech and language therapist"),
                               _professional("educational psychologist"), 0, 0]
+
+
+def test_a_planetarium_books_or_small_furniture_wanted() -> None:
+    # Set 38: a request for an inflatable planetarium was paired with a loan of circuits and
+    # magnets, one for books for class libraries with advice on running a library, and set
+    # 37's "small chairs + tables for reception class??" with an EYFS moderation session.
+    titles = ["inflatable planetarium / space dome",
+              "Space topic Y5 - anyone sharing a planetarium/space dome?",
+              "Planetarium trip - worth it?", "Books for our KS2 class libraries please!",
+              "books for class book corners", "Books for Y6 - recommendations?",
+              "small chairs + tables for reception class??"]
+    assert wanted_things(titles).tolist() == [
+        _bit("planetarium"), _bit("planetarium"), 0, _bit("books"), _bit("books"), 0,
+        _bit("furniture")]
+    offers = [("Science kit loan - circuits, magnets, data loggers", "Half term loans."),
+              ("Loan: inflatable planetarium dome", "Needs a hall."),
+              ("Library revamp + reading for pleasure - can help", "Weeding, book talk."),
+              ("Surplus library books to donate", "Around 400 fiction books.")]
+    masks = thing_masks([t for t, _ in offers], [d for _, d in offers], [[]] * len(offers))
+    assert masks.tolist() == [_bit("electricity kit") | _bit("microscope"),
+                              _bit("planetarium") | _bit("hall"), 0, _bit("books")]
