@@ -127,7 +127,9 @@ def check_output(data: dict[str, Any], out: dict[str, Any], top: int) -> None:
         assert p["score"] >= COVERED_THRESHOLD - 1e-9
         if p["score"] < THRESHOLD - 1e-9 and not lends(request, offer):
             assert topic_coverage(data, p["request"], p["offer"]) >= MIN_COVERAGE - 1e-6
-        if asks_for_service(request["title"], request.get("description", "")):
+        # A service asked for is provided, or the offer is the thing asked for.
+        if (asks_for_service(request["title"], request.get("description", ""))
+                and not lends(request, offer)):
             # An offer's tags are read as the last line of its description ("loan").
             tags = ", ".join(offer.get("tags") or ())
             assert provides_service(offer["title"], f'{offer.get("description", "")}\n{tags}')
