@@ -118,14 +118,19 @@ def speaker_offers(titles: Sequence[str]) -> np.ndarray:
     return out
 
 
-# What a request that a language speaker could help says: a language, English as an
-# additional language, new arrivals, or interpreting and speaking.
+# What a request that a language speaker could help says: a language, new arrivals, or
+# interpreting and speaking.
 _LANGUAGE_NEED = re.compile(
-    r"\b(?:eal|esol|new arrivals?|inas?|no english|little english|english as an additional"
+    r"\b(?:esol|new arrivals?|inas?|no english|little english"
     r"|refugees?|asylum|bilingual|multilingual|home languages?|first languages?"
     r"|languages?)\b",
     re.IGNORECASE,
 )
+# EAL itself is a need a speaker helps with only where families come in: a speaker for
+# parent meetings does not teach "academic vocab for Y6 advanced learners" (set 38).
+_EAL = re.compile(r"\b(?:eal|english as an additional)\b", re.IGNORECASE)
+_FAMILIES = re.compile(r"\b(?:parents?|famil(?:y|ies)|carers?|mums?|dads?|home)\b",
+                       re.IGNORECASE)
 
 
 def about_languages(titles: Sequence[str], descriptions: Sequence[str],
@@ -136,5 +141,6 @@ def about_languages(titles: Sequence[str], descriptions: Sequence[str],
     out = language_masks(titles, descriptions, tags) != 0
     for i, text in enumerate(texts):
         out[i] |= (_ANY_SPEAKER.search(text) is not None
-                   or _LANGUAGE_NEED.search(text) is not None)
+                   or _LANGUAGE_NEED.search(text) is not None
+                   or (_EAL.search(text) is not None and _FAMILIES.search(text) is not None))
     return out

@@ -50,6 +50,8 @@ _ASKS = re.compile(
     r"|\bsupply (?:teachers?|cover|staff)\b"
     # Someone to stand in: "Anyone know how to get temp lunchtime cover?"
     r"|\b(?:temp|temporary|agency) (?:[a-z]+ )?cover\b"
+    # "SBM left - need part time cover".
+    r"|\bpart[- ]time cover\b"
     # A person to come in and run something, or things someone has spare.
     r"|\blooking for an? (?:[a-z]+ ){0,2}(?:coach|tutor|volunteer|therapist)\b"
     r"|\b(?<!induction )tutors? for\b"
@@ -86,9 +88,11 @@ THING_WANTED = re.compile(
 _PERSON_WANTED = re.compile(
     r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
     r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
-    r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor)"
-    # Said to be needed, whatever follows ("Qualified swimming teacher needed - Y4 lessons").
-    r"(?:\W*(?:needed|wanted|required)\b.*|\W*(?:please)?\W*)$"
+    r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor|driver)"
+    # Said to be needed, or asked after, whatever follows ("Qualified swimming teacher needed
+    # - Y4 lessons", "MiDAS driver - anyone have one who'd do the odd trip?").
+    r"(?:\W*(?:needed|wanted|required)\b.*|\s+[-\u2013]\s+(?:anyone|anybody)\b.*"
+    r"|\W*(?:please)?\W*)$"
     # A clerk to the governors is a person too ("Clerk", "Clerk to governors wanted").
     r"|^\W*(?:a |an |new )?clerk(?:ing)?(?: to (?:the )?governors)?"
     r"\W*(?:needed|wanted|required|please)?\W*$",
@@ -112,6 +116,8 @@ _PROVIDES = re.compile(
     r"\b(?:for|to) hire\b"
     r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
+    # "Experienced HLTA available Fridays for PPA cover".
+    r"|\bavailable (?:on )?(?:mon|tues|wednes|thurs|fri)days?\b"
     r"|\blettings?\b"
     # A vehicle, a space or devices others may use ("Minibus available Weds & Fris").
     r"|\b(?:minibus(?:es)?|coach|halls?|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
@@ -153,7 +159,7 @@ _PROVIDES = re.compile(
     r"|\bcharged at\b|\bat cost\b|\b(?:hourly|daily|day|sessional) rate\b"
     r"|\bfor a (?:small )?fee\b|\bwe charge\b"
     r"|\b(?:a|one|two|three|four|\d+) (?:days?|afternoons?|mornings?|sessions?|hours?)"
-    r"(?: a week)? (?:free|spare)\b"
+    r"(?: a week|/ ?wk|/ ?week| per week)? (?:free|spare)\b"
     r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
     # Things to give away are a resource, not know-how.
     r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b",
@@ -193,7 +199,7 @@ _TIME_STEMS = ("week", "fortnight", "month", "term")
 _BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "anyone")
 # The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
-                 "counsellor", "assessor", "clerk")
+                 "counsellor", "assessor", "clerk", "driver")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
@@ -325,7 +331,10 @@ _OWN = re.compile(r"\b(?:bring|need|have|provide|supply|use)s? (?:your|their) ow
                   r"([^.,;:!?()\n]+)", re.IGNORECASE)
 _CANNOT = re.compile(r"\b(?:can't|can\u2019t|cannot|can not|unable to|not able to) "
                      r"(?:do|offer|provide|deliver|run|carry out|take on) "
-                     r"((?:(?:any|full|a|an)\s+)*)([^.,;:!?()\n]+)", re.IGNORECASE)
+                     # What it cannot do ends at a dash too: "She can't do supervision -
+                     # that has to be an EP".
+                     r"((?:(?:any|full|a|an)\s+)*)([^.,;:!?()\n]+?)"
+                     r"(?=\s+[-\u2013]\s|[.,;:!?()\n]|$)", re.IGNORECASE)
 # Words naming who or what comes with an offer, grouped so that a "swimming teacher" wanted
 # meets "bring your own instructor".
 _ROLES = {"teacher": 1, "instructor": 1, "lifeguard": 2, "driver": 4, "midas": 4, "d1": 4,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from matching.needs import THING_WANTED, posts_with_stems
-from matching.wordgroups import NameGroups, post_text
+from matching.wordgroups import NameGroups
 
 __all__ = ["PROFESSIONALS", "THINGS", "kind_names", "lent_kinds", "lent_thing_masks", "thing_masks",
            "wanted_things"]
@@ -156,6 +156,10 @@ _MORE_WANTED = re.compile(
     r"|^\W*(?:(?:y\d|year \d|ks\d|class|spare|more|some)\W+){0,2}"
     r"(?:electricity|electrical|circuits?) kits?\b"
     r"|^\W*(?:y\d|year \d)\W+circuits\b"
+    # Things someone may have spare: "any spare chromebooks out there", "Old laptops?".
+    r"|^\W*(?:(?:has |have )?(?:anyone|anybody) (?:got |have |has )?)?(?:any |some )?"
+    r"(?:spare|old|unwanted|surplus|second[- ]hand|used|donated) ((?:[a-z0-9:+&/-]+ ){0,2}"
+    r"[a-z0-9:+&/-]+)"
     # A planetarium to borrow or share, not a trip to one.
     r"|^(?!.*\btrips?\b).*?\b(planetarium|space dome|star dome|inflatable dome)s?\b"
     # Books to have: "Books for our new library", "books for class book corners", not books
@@ -173,7 +177,8 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "transport", "device", "space", "furniture", "table", "desk", "shelving", "chair",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
-          "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books")
+          "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
+          "spare", "old", "unwanted", "surplus", "second", "used", "donated")
 
 
 def wanted_things(titles: Sequence[str]) -> np.ndarray:
@@ -214,7 +219,8 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing and the professionals it names, as a bit set (0: none)."""
     out = _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
-    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    # Professionals from the words only: a tag ("SALT" on intervention packs) is the topic.
+    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     for i in posts_with_stems(texts, _PRO_TAILS, fold=False):
         out[i] |= _professionals(_NOT_PRO.sub(" ", texts[i]))
     return out
@@ -241,10 +247,11 @@ def kind_names(mask: int) -> list[str]:
             if mask >> i & 1 and names[0] in _KIND_NAMES]
 
 
-# A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course")
-# offers the know-how, not the thing.
-_TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?:to|we))\b",
-                       re.IGNORECASE)
+# A title about learning to use a thing ("Minibus driver training (MiDAS)", "iPad course",
+# "Moving to Little Wandle? We did it - happy to talk it through") offers the know-how, not
+# the thing.
+_TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?:to|we)"
+                       r"|talk (?:it |you )?through)\b", re.IGNORECASE)
 
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:

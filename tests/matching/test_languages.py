@@ -160,6 +160,12 @@ def test_speakers_offered_and_requests_a_speaker_could_help() -> None:
          "Speaking frames?"],
         [[], [], [], [], []])
     assert requests.tolist() == [False, True, True, True, True]
+    # EAL itself needs a speaker only where families come in (set 38: "EAL - academic vocab
+    # for Y6 advanced learners" had been paired with a Polish-speaking TA for parent meetings).
+    eal = about_languages(["EAL - academic vocab for Y6 advanced learners", "EAL parents evening",
+                           "EAL strategies"], ["Ideas?", "", "Talking to EAL families."],
+                          [[], [], []])
+    assert eal.tolist() == [False, True, True]
 
 
 def test_speakers_offered_to_a_request_with_no_language_lose_half_their_score() -> None:

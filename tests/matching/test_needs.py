@@ -73,8 +73,11 @@ from matching.needs import (
     ("Speech therapist - traded SALT", "NHS waiting list is 18 months. Need actual therapist "
      "time, not screening - could we buy a day from someone's traded SALT?"),
     ("Ed psych", "Our hours have run out. Could we buy a few sessions from yours?"),
-    # A person said to be needed, with more after it (set 39).
+    # A person said to be needed or asked after, with more after it (set 39).
     ("Qualified swimming teacher needed - Y4 lessons", ""),
+    ("MiDAS driver - anyone have one who'd do the odd trip?", ""),
+    # Part-time cover for a post (set 37).
+    ("SBM left - need part time cover", "Need someone a day a week to keep things going."),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -145,6 +148,8 @@ def test_requests_for_know_how(title: str, description: str) -> None:
                              "another school or share our planning."),
     ("free rooms for partnership training", ""),
     ("Training venue", "Our hall and 2 meeting rooms free after 3.30 for network meetings."),
+    ("Shared HLTA - Fridays", "Experienced HLTA available Fridays for PPA cover."),
+    ("Shared supply teacher - 2 days/wk free", "Happy to share her."),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)
@@ -266,6 +271,12 @@ def test_what_an_offer_leaves_to_the_other_school() -> None:
     assert not unmet("Pool slot for Y4", pool[0], int(roles[2]), pool[1])
     assert unmet("Dyslexia diagnostic assessment", *dyslexia[:1], 0, dyslexia[1])
     assert not unmet("Dyslexia screening advice", *dyslexia[:1], 0, dyslexia[1])
+    # What it cannot do ends at a dash (set 39: an ELSA who "can't do supervision - that has
+    # to be an EP" for a request for ELSA supervision).
+    elsa = unmet_by_offers(["Our ELSA can help you get started"],
+                           ["She can't do supervision - that has to be an EP."])
+    assert elsa[0][1] == [frozenset({"supervision"})]
+    assert unmet("ELSA supervision - our EP service stopped it", 0, 0, elsa[0][1])
 
 
 def test_a_person_asked_for_and_an_offer_with_nobody_to_give() -> None:

@@ -210,3 +210,25 @@ def test_a_planetarium_books_or_small_furniture_wanted() -> None:
     masks = thing_masks([t for t, _ in offers], [d for _, d in offers], [[]] * len(offers))
     assert masks.tolist() == [_bit("electricity kit") | _bit("microscope"),
                               _bit("planetarium") | _bit("hall"), 0, _bit("books")]
+
+
+def test_things_someone_may_have_spare_and_know_how_about_them() -> None:
+    # Set 37: "any spare chromebooks out there" had been paired with help setting up Google
+    # Workspace; set 39's request for decodables with "Moving to Little Wandle? We did it -
+    # happy to talk it through", which names the decodables it bought.
+    titles = ["any spare chromebooks out there", "Old iPads?", "Surplus furniture?",
+              "Spare places on NPQH?", "Spare time for a chat about phonics"]
+    assert wanted_things(titles).tolist() == [_bit("chromebook"), _bit("ipad"),
+                                              _bit("furniture"), 0, 0]
+    masks = lent_thing_masks(
+        ["Moving to Little Wandle? We did it - happy to talk it through",
+         "Surplus decodable books - free"],
+        ["Can go through what it cost and which decodables we bought.", ""], [[], []])
+    assert masks.tolist() == [0, _bit("decodable")]
+
+
+def test_a_professional_is_read_from_an_offer_s_words_not_its_tags() -> None:
+    # Set 37: intervention packs tagged "SALT" offer no therapist.
+    masks = thing_masks(["Free speech & language intervention packs (PDF)", "Spare SALT time"],
+                        ["Printable session plans.", ""], [["SALT", "resources"], []])
+    assert masks.tolist() == [0, _professional("speech and language therapist")]
