@@ -365,6 +365,19 @@ def test_a_thing_wanted_is_not_met_by_an_offer_with_nothing_of_its_kind() -> Non
     assert out["ranked"]["r1"][0]["offer"] == "o3"
 
 
+def held_back_then_met(wanted: dict[str, Any], near: dict[str, Any], fit: dict[str, Any],
+                       taxonomy: Taxonomy) -> dict[str, Any]:
+    """Request r1 (``wanted``) is listed the near miss o1 but not paired with it; beside the
+    fitting o2 it is paired with o2. Returns the output with both offers."""
+    alone = match({"schools": SCHOOLS, "offers": [near], "requests": [wanted]},
+                  taxonomy=taxonomy, semantic="off")
+    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
+    both = match({"schools": SCHOOLS, "offers": [near, fit], "requests": [wanted]},
+                 taxonomy=taxonomy, semantic="off")
+    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    return both
+
+
 def test_decodable_books_are_not_met_by_old_banded_books() -> None:
     # Sets 2, 28, 34 and 36 paired "decodable books" with old banded or Oxford Reading Tree
     # books: the same topic, but not decodable.
@@ -376,12 +389,7 @@ def test_decodable_books_are_not_met_by_old_banded_books() -> None:
     decodable = post("o2", "skegness", "Surplus decodable books - free to collect",
                      "in_person", capacity=2,
                      description="Phase 2-5 decodable readers we no longer use.")
-    alone = match({"schools": SCHOOLS, "offers": [banded], "requests": [wanted]},
-                  taxonomy=shipped, semantic="off")
-    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
-    both = match({"schools": SCHOOLS, "offers": [banded, decodable], "requests": [wanted]},
-                 taxonomy=shipped, semantic="off")
-    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    both = held_back_then_met(wanted, banded, decodable, shipped)
     assert both["ranked"]["r1"][0]["offer"] == "o2"
 
 
@@ -394,12 +402,7 @@ def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
                  description="Ceramics and clay technique books plus our Y6 clay unit plans.")
     kiln = post("o2", "skegness", "Kiln - we can fire your clay", "in_person",
                 description="Drop off your pupils' dried clay work and we fire it.")
-    alone = match({"schools": SCHOOLS, "offers": [books], "requests": [wanted]},
-                  taxonomy=shipped, semantic="off")
-    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
-    both = match({"schools": SCHOOLS, "offers": [books, kiln], "requests": [wanted]},
-                 taxonomy=shipped, semantic="off")
-    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    both = held_back_then_met(wanted, books, kiln, shipped)
     assert "Offers the kiln you asked for" in both["pairs"][0]["reasons"]
 
 
@@ -416,12 +419,7 @@ def test_a_speech_therapist_wanted_is_not_met_by_resources_or_training() -> None
     salt = post("o2", "skegness", "Spare SALT time - half a day a fortnight", "either",
                 description="Our bought-in speech and language therapist has spare time to "
                             "assess children in another school.")
-    alone = match({"schools": SCHOOLS, "offers": [packs], "requests": [wanted]},
-                  taxonomy=shipped, semantic="off")
-    assert alone["pairs"] == [] and alone["ranked"]["r1"][0]["offer"] == "o1"
-    both = match({"schools": SCHOOLS, "offers": [packs, salt], "requests": [wanted]},
-                 taxonomy=shipped, semantic="off")
-    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("r1", "o2")]
+    held_back_then_met(wanted, packs, salt, shipped)
 
 
 def test_a_session_for_parents_does_not_meet_a_request_that_never_mentions_them() -> None:
