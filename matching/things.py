@@ -1,11 +1,12 @@
-"""Which things a request wants to borrow or use, and which an offer names.
+"""Which things (or professionals' time) a request wants, and which an offer names.
 
 A title that is a thing wanted ("Minibus for swimming", "iPads for EYFS", "transport to
 fixtures", "space for Y6 production") asks for that thing. An offer that names nothing of
 its kind cannot meet it, however close its topic: "swimming pool - spare slots" shares
 swimming with "minibus for swimming" but has no minibus to lend. The matcher treats such a
 pair as know-how offered for a service: listed lower and never suggested. Across the graded
-sets every offer judged to fit such a request names a thing of the kind asked for.
+sets every offer judged to fit such a request names a thing of the kind asked for. A
+therapist, psychologist or counsellor wanted is read the same way (PROFESSIONALS).
 """
 
 from __future__ import annotations
