@@ -149,6 +149,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.93, "pair_recall": 0.88, "unanswerable_assigned": 4},
     "set42.json": {"recall@1": 0.94, "recall@3": 0.97, "ndcg@5": 0.96,
                    "pair_precision": 0.89, "pair_recall": 0.89, "unanswerable_assigned": 7},
+    "set43.json": {"recall@1": 0.95, "recall@3": 0.95, "ndcg@5": 0.88,
+                   "pair_precision": 0.98, "pair_recall": 0.82, "unanswerable_assigned": 2},
+    "set44.json": {"recall@1": 0.91, "recall@3": 0.94, "ndcg@5": 0.90,
+                   "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 1},
+    "set45.json": {"recall@1": 0.87, "recall@3": 0.92, "ndcg@5": 0.89,
+                   "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 2},
 }
 
 

@@ -267,6 +267,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.93, "pair_recall": 0.91, "unanswerable_assigned": 6},
     "fresh/set42.json": {"recall@1": 0.94, "recall@3": 0.98, "ndcg@5": 0.96,
                          "pair_precision": 0.88, "pair_recall": 0.89, "unanswerable_assigned": 9},
+    "fresh/set43.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.90,
+                         "pair_precision": 0.97, "pair_recall": 0.84, "unanswerable_assigned": 3},
+    "fresh/set44.json": {"recall@1": 0.96, "recall@3": 0.97, "ndcg@5": 0.94,
+                         "pair_precision": 0.97, "pair_recall": 0.87, "unanswerable_assigned": 2},
+    "fresh/set45.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.92,
+                         "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 1},
 }
 
 
