@@ -82,7 +82,10 @@ _INTERPRETER = re.compile(
 )
 # An offer that could give a speaker of some language, even one it does not name.
 _ANY_SPEAKER = re.compile(
-    r"\b(?:interpret|translat|speak|bilingual|multilingual|languages?\b|signer|signing)",
+    r"\b(?:interpret|translat|speak|bilingual|multilingual|signer|signing)"
+    # Not papers in several languages ("welcome booklets in 8 languages"): nobody to speak.
+    r"|(?<!\bin \d )(?<!\bin \d\d )(?<!\bin several )(?<!\bin many )(?<!\bin other )"
+    r"(?<!\bin different )(?<!\bin various )\blanguages?\b",
     re.IGNORECASE,
 )
 

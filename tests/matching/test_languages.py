@@ -91,6 +91,16 @@ def test_offers_that_could_give_a_speaker() -> None:
         False, True, True, False, True]
 
 
+def test_papers_in_several_languages_give_no_speaker() -> None:
+    # Set 40 paired "Arabic speaker?" with welcome booklets in 8 languages.
+    flags = offers_a_speaker(
+        ["EAL new arrivals - induction pack", "EAL - home languages", "Letters in 12 languages"],
+        ["Welcome booklets in 8 languages and a first-weeks plan.",
+         "We celebrate home languages in class.", "Our office can translate letters."],
+        [[], [], []])
+    assert flags.tolist() == [False, True, True]
+
+
 def test_an_offer_with_no_speaker_does_not_meet_an_interpreter_request() -> None:
     data = {
         "offers": [
