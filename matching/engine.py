@@ -50,9 +50,12 @@ from matching.languages import (
     offers_a_speaker,
 )
 from matching.needs import (
+    asks_to_be_shown,
+    for_staff,
     mentions_parents,
     offers_a_person,
     service_flags,
+    things_alone,
     unmet,
     unmet_by_offers,
 )
@@ -706,6 +709,14 @@ class Matcher(BaseEstimator):
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
         know_how |= misses
+        # Things lent or given with nobody to come with them, for a request to be trained or
+        # shown how ("RWI refresher for whole staff" and "Free to a good home: RWI books").
+        alone = _lacks(~names_thing, cands.offer, offers, _negated(things_alone))
+        know_how |= _lacks(alone, cands.request, run.problem.requests, _negated(asks_to_be_shown))
+        # A session for parents offered to a request for its staff ("Online safety training
+        # for staff" and "Online safety session for parents").
+        know_how |= _request_lacks(run, cands.request, cands.offer, run.off_parents,
+                                   _negated(for_staff))
         factor[know_how] *= 1.0 - self.service_penalty
         # With pivoted normalisation (pivot_slope < 1) a long offer can score a little over 1.
         final = np.minimum(cands.score.astype(np.float64), 1.0) * factor
@@ -1143,6 +1154,12 @@ def _lacks(flagged: np.ndarray, side: np.ndarray, posts: Sequence[Any],
     has[chosen] = reads([p.title for p in read], [p.description for p in read],
                         [p.tags for p in read])
     return flagged & ~has[side]
+
+
+def _negated(reads: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],
+             ) -> Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray]:
+    """A reader flagging the posts ``reads`` does not (for _lacks: pairs whose post has it)."""
+    return lambda titles, descriptions, tags: ~reads(titles, descriptions, tags)
 
 
 def _leaves_to_request(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:

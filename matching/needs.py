@@ -19,9 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["THING_WANTED", "asks_for_service", "for_parents", "mentions_parents",
-           "offers_a_person", "parents_only", "person_requests", "posts_with_stems",
-           "provides_service", "service_flags", "unmet", "unmet_by_offers", "wanted_roles"]
+__all__ = ["THING_WANTED", "asks_for_service", "asks_to_be_shown", "for_parents", "for_staff",
+           "mentions_parents", "offers_a_person", "parents_only", "person_requests",
+           "posts_with_stems", "provides_service", "service_flags", "things_alone", "unmet",
+           "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -62,7 +63,8 @@ _ASKS = re.compile(
     r"(?:days?|weeks?|months?|terms?)\b"
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
-    r"|\b(?:company|firm) recommendations?\b|\b(?:which|what|any|good|cheap) "
+    r"|\b(?:company|firm|providers?|agency) (?:recs?|recommendations?)\b"
+    r"|\b(?:which|what|any|good|cheap) "
     r"(?:[a-z]+ )?(?:company|firm)\b"
     r"|\b(?:a|an|any) (?:[a-z]+ ){0,2}(?:trainer|driver|photographer|electrician|plumber|roofer"
     r"|surveyor|engineer|technician|caterer|cleaner|coach company) (?:to|who|for)\b"
@@ -99,6 +101,28 @@ _PERSON_WANTED = re.compile(
     re.IGNORECASE,
 )
 
+# A title asking for someone to stand in or join the staff ("Caretaker cover", "Phonics lead
+# maternity cover", "Deputy head secondment", "Breakfast club staff", "Forest school leader
+# needed"): a colleague's know-how on the job does not fill the post. Cover is read only for
+# the posts a teaching colleague's know-how never fills (site, office, kitchen, clubs) or a
+# stretch of leave: "PPA cover" alone is met by offers that never say they provide it. Not a
+# question about organising cover ("Caretaker cover - how do you fund it?").
+_STAFF_WANTED = re.compile(
+    r"^(?!.*\b(?:how|ideas?|tips|advice|organis\w*|polic(?:y|ies)|training|cpd|rota|for staff"
+    r"|budget|costs?)\b).*\b(?:caretaker|caretaking|site|premises|cleaner|cleaning|cook|kitchen"
+    r"|catering|breakfast club|after[- ]school club|wraparound|lunchtime|mdsa|clerk|clerking"
+    r"|office|admin|sbm|business manager|bursar|maternity|mat leave|sickness|long[- ]term)"
+    r" (?:staff )?cover\b"
+    # "Forest School cover - mat leave".
+    r"|\bcover\W+(?:for\s+)?(?:maternity|mat leave|long[- ]term sick)"
+    r"|\bsecondments?\b"
+    r"|^\W*(?!.*\bfor\b)(?:[a-z]+ ){1,2}staff\W*(?:needed|wanted|required|please)?\W*$"
+    r"|\bleaders? (?:needed|wanted|required)\b"
+    r"|\b(?:long[- ]term|fixed[- ]term|maternity) (?:[a-z]+ ){0,2}(?:teacher|ta|hlta|senco|sbm"
+    r"|caretaker|cook)s?\b",
+    re.IGNORECASE,
+)
+
 # Someone's time by the week ("a few hours a week", "2 days a week") asked for as a loan, a
 # share or paid cover: both must appear ("I teach 4 days a week" alone is context).
 _TIME = re.compile(
@@ -117,7 +141,9 @@ _PROVIDES = re.compile(
     r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     # "Experienced HLTA available Fridays for PPA cover".
-    r"|\bavailable (?:on )?(?:mon|tues|wednes|thurs|fri)days?\b"
+    r"|\b(?:available|free) (?:on )?(?:mon|tues|wednes|thurs|fri)days?\b"
+    # "Tue & Thu afternoons free", "has Wed & Fri afternoons free".
+    r"|\b(?:afternoons?|mornings?|days?) (?:free|spare)\b"
     r"|\blettings?\b"
     # A vehicle, a space or devices others may use ("Minibus available Weds & Fris").
     r"|\b(?:minibus(?:es)?|coach|halls?|pool|field|pitch|kiln|ipads?|tablets?|laptops?"
@@ -151,7 +177,11 @@ _PROVIDES = re.compile(
     r"|\b(?<!not )(?<!cannot )(?<!can't )(?<!can\u2019t )lend(?:s|ing)?\b|\bloan(?:s|ed)?\b"
     r"|\bto borrow\b"
     # A place or a slot in it others can use.
-    r"|\b(?:can|could|happy to|we) host\b|\bslots?\b|\bcan be used\b|\buse of our\b"
+    # Not hosting a visit to watch its practice ("happy to host small groups to watch a
+    # lesson"): that is know-how.
+    r"|\b(?:can|could|happy to|we) host\b(?! (?:a |an |up to \d+ |small |\d+ |a few |some )?"
+    r"(?:visits?|visitors|groups?|you|staff|colleagues|teachers|leaders)\b)"
+    r"|\bslots?\b|\bcan be used\b|\buse of our\b"
     r"|\bfree to (?:any|local|other|nearby)\b"
     r"|\bbuy (?:in|time)\b|\bbuy(?:ing)? our\b"
     r"|\bsupply pool\b"
@@ -170,7 +200,7 @@ _PROVIDES = re.compile(
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
     if (_ASKS.search(title) or _ASKS.search(description) or THING_WANTED.search(title)
-            or _PERSON_WANTED.search(title)):
+            or _PERSON_WANTED.search(title) or _STAFF_WANTED.search(title)):
         return True
     text = f"{title}\n{description}"
     return bool(_TIME.search(text) and _BORROW.search(text))
@@ -188,9 +218,9 @@ def provides_service(title: str, description: str = "") -> bool:
 _ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespeople", "traded",
                "interpreter", "translator", "buy ", "hire", "recommend ", "pay", "lend us",
                "loan of", "borrow", "could", "supply ", "looking for a", "tutor", "spare",
-               "cover", "survey", "company", "firm", "trainer", "driver", "photographer",
-               "electrician", "plumber", "roofer", "engineer", "technician", "caterer",
-               "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
+               "cover", "survey", "company", "firm", "provider", "agency", "trainer", "driver",
+               "photographer", "electrician", "plumber", "roofer", "engineer", "technician",
+               "caterer", "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
                "anybody got", "anybody know")
 _THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
                 "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
@@ -200,6 +230,7 @@ _BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "
 # The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
                  "counsellor", "assessor", "clerk", "driver")
+_STAFF_STEMS = ("cover", "secondment", "staff", "leader", "long", "fixed", "maternity")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
@@ -256,6 +287,7 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
             (titles, low_titles, _ASKS, _ASKS_STEMS),
             (titles, low_titles, THING_WANTED, _THING_STEMS),
             (titles, low_titles, _PERSON_WANTED, _PERSON_STEMS),
+            (titles, low_titles, _STAFF_WANTED, _STAFF_STEMS),
             (descriptions, low_descriptions, _ASKS, _ASKS_STEMS)):
         for i in posts_with_stems(low, stems, fold=False):
             flags[i] = flags[i] or pattern.search(fields[i]) is not None
@@ -296,6 +328,27 @@ def for_parents(titles: Sequence[str]) -> np.ndarray:
     flags = np.zeros(len(titles), dtype=bool)
     for i in posts_with_stems(titles, _PARENT_STEMS):
         flags[i] = _FOR_PARENTS.search(titles[i]) is not None
+    return flags
+
+
+# A request naming staff as who it is for ("Online safety training for staff", "Zones of
+# Regulation for lunchtime staff") and never parents: a session for parents does not meet it.
+_STAFF_AUDIENCE = re.compile(
+    r"\b(?:staff|inset|teachers|tas|colleagues|governors|mdsas?|lunchtime supervisors)\b",
+    re.IGNORECASE)
+_STAFF_AUDIENCE_STEMS = ("staff", "inset", "teachers", "tas", "colleagues", "governors",
+                         "mdsa", "lunchtime supervisor")
+
+
+def for_staff(titles: Sequence[str], descriptions: Sequence[str],
+              tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per request: it names staff as its audience and never parents, families or carers."""
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                            strict=True)]
+    flags = np.zeros(len(texts), dtype=bool)
+    for i in posts_with_stems(texts, _STAFF_AUDIENCE_STEMS):
+        flags[i] = (_STAFF_AUDIENCE.search(texts[i]) is not None
+                    and _PARENT_WORDS.search(texts[i]) is None)
     return flags
 
 
@@ -443,6 +496,62 @@ def person_requests(titles: Sequence[str], service: np.ndarray) -> np.ndarray:
     """Per request: it asks for a service (``service``) and its title names a person."""
     return np.array([bool(s) and _PERSON_ASKED.search(t) is not None
                      for t, s in zip(titles, service, strict=True)], dtype=bool)
+
+
+# A request to be trained or shown how: its title asks for training, a refresher, a
+# twilight, a visit or to see the practice in a classroom ("RWI refresher for whole staff",
+# "Want to see teaching for mastery in a real classroom"), or its description asks someone
+# to run a session ("Looking for someone who's done it to run a twilight"). An occasion
+# ("Venue for trust INSET", "Keynote for September INSET") is not training asked for.
+_SHOWN_TITLE = re.compile(
+    r"\b(?:training|train|refresher|cpd|twilight|staff meeting|come in and|show (?:us|them|our"
+    r"|me)|visit|model(?:led|ling)?)\b"
+    r"|\b(?:see|watch) (?:[a-z]+ ){0,4}in (?:a |an |the )?(?:real |actual )?"
+    r"(?:classrooms?|class|lessons?)\b",
+    re.IGNORECASE)
+_SHOWN_DESCRIPTION = re.compile(
+    r"\b(?:twilight|staff meeting|(?:run|deliver|lead|do) (?:a |an |some )?(?:training|twilight"
+    r"|cpd|inset|staff meeting)|come in and (?:train|show|model|talk))\b"
+    r"|\b(?:see|watch) (?:it|how|what it looks like)(?: [a-z]+){0,4} in (?:a |an |the )?"
+    r"(?:real |actual )?(?:classrooms?|class|lessons?)\b",
+    re.IGNORECASE)
+_SHOWN_STEMS = ("train", "refresher", "cpd", "twilight", "staff meeting", "come in and",
+                "show ", "visit", "model", "see ", "watch ")
+
+
+def asks_to_be_shown(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per request: it asks for training, a visit or a session run for its staff."""
+    flags = np.zeros(len(titles), dtype=bool)
+    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
+    for i in posts_with_stems(texts, _SHOWN_STEMS):
+        flags[i] = (_SHOWN_TITLE.search(titles[i]) is not None
+                    or _SHOWN_DESCRIPTION.search(descriptions[i]) is not None)
+    return flags
+
+
+# Things lent or given away ("Free to a good home: RWI book bag books", "Sensory equipment
+# to lend"); with nobody named to come with them, they teach nobody.
+_GIVES_THINGS = re.compile(
+    r"\b(?:lend|lends|lending|loan|loans|borrow|free to|give away|giving away|donat\w*"
+    r"|spare)\b", re.IGNORECASE)
+_GIVES_STEMS = ("lend", "loan", "borrow", "free to", "give away", "giving away", "donat",
+                "spare")
+
+
+def things_alone(titles: Sequence[str], descriptions: Sequence[str],
+                 tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: it lends or gives things and names nobody to come with them."""
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                            strict=True)]
+    flags = np.zeros(len(texts), dtype=bool)
+    chosen = [i for i in posts_with_stems(texts, _GIVES_STEMS)
+              if _GIVES_THINGS.search(texts[i]) is not None]
+    if chosen:
+        people = offers_a_person([titles[i] for i in chosen], [descriptions[i] for i in chosen],
+                                 [tags[i] for i in chosen])
+        flags[chosen] = ~people
+    return flags
 
 
 # An offer of seats on a coach ("Coach share for trips", "Spare seats on our swimming coach")

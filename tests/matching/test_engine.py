@@ -393,6 +393,49 @@ def test_decodable_books_are_not_met_by_old_banded_books() -> None:
     assert both["ranked"]["r1"][0]["offer"] == "o2"
 
 
+def test_training_wanted_is_not_met_by_books_with_nobody_to_give_it() -> None:
+    # Set 40 paired "Read Write Inc refresher for whole staff" with free RWI book bag books.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Read Write Inc refresher for whole staff", "in_person",
+                  tags=["RWI", "phonics"])
+    books = post("o1", "sleaford", "Free to a good home: RWI Book Bag Books", "in_person",
+                 description="We've moved scheme and have boxes of Read Write Inc Book Bag "
+                             "Books. Free to any school still using RWI.", tags=["RWI"])
+    training = post("o2", "skegness", "RWI training for new staff", "in_person",
+                    description="Our reading leader trains all our new TAs and teachers in "
+                                "Read Write Inc; she can run a twilight at your school.")
+    held_back_then_met(wanted, books, training, shipped)
+
+
+def test_training_for_staff_is_not_met_by_a_session_for_parents() -> None:
+    # Sets 40 and 42 paired "Online safety training for staff" with a parents' evening.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Online safety training for staff", "in_person",
+                  description="Annual update for all staff: KCSIE, filtering and monitoring.")
+    parents = post("o1", "sleaford", "Online safety session for parents", "in_person",
+                   description="Our DSL runs an online safety evening on Teams: filtering and "
+                               "monitoring at home, apps, gaming and KCSIE-style reporting.",
+                   tags=["online safety", "safeguarding"])
+    staff = post("o2", "skegness", "Online safety and KCSIE INSET for staff", "in_person",
+                 description="Our DSL can run a twilight on filtering and monitoring.")
+    held_back_then_met(wanted, parents, staff, shipped)
+
+
+def test_a_post_to_fill_is_not_met_by_know_how_on_the_job() -> None:
+    # Sets 40 and 42 paired "Caretaker cover" with a site manager's advice on checks.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Caretaker cover", "in_person",
+                  description="Our caretaker is off for 3 weeks. Could anyone share their site "
+                              "staff for opening and locking?", tags=["premises"])
+    advice = post("o1", "sleaford", "Site manager - H&S checks and premises logs", "in_person",
+                  description="Our site manager can share our premises compliance calendar "
+                              "and fire checks.", tags=["premises", "site manager"])
+    cover = post("o2", "skegness", "Site staff - a few hours a week spare", "in_person",
+                 description="Our assistant caretaker has spare hours and could open and lock "
+                             "up at a nearby school (paid).", tags=["premises"])
+    held_back_then_met(wanted, advice, cover, shipped)
+
+
 def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
     # Sets 37-39 paired "Kiln - anyone got a working one?" with a box of clay technique books.
     shipped = Taxonomy.load()

@@ -6,13 +6,16 @@ import pytest
 
 from matching.needs import (
     asks_for_service,
+    asks_to_be_shown,
     for_parents,
+    for_staff,
     mentions_parents,
     offers_a_person,
     parents_only,
     person_requests,
     provides_service,
     service_flags,
+    things_alone,
     unmet,
     unmet_by_offers,
     wanted_roles,
@@ -78,6 +81,13 @@ from matching.needs import (
     ("MiDAS driver - anyone have one who'd do the odd trip?", ""),
     # Part-time cover for a post (set 37).
     ("SBM left - need part time cover", "Need someone a day a week to keep things going."),
+    # Someone to stand in or join the staff (sets 40-42), and a supplier recommended (41).
+    ("Caretaker cover", "Our caretaker is off for 3 weeks after an op."),
+    ("Deputy head secondment", "Our deputy is on long term sick."),
+    ("Breakfast club staff", "Could any school share staff for 7.45-8.45?"),
+    ("Qualified forest school leader needed weekly", ""),
+    ("Long-term Reception teacher needed", ""),
+    ("Payroll provider recs?", ""),
 ])
 def test_requests_for_a_service(title: str, description: str) -> None:
     assert asks_for_service(title, description)
@@ -109,6 +119,12 @@ def test_requests_for_a_service(title: str, description: str) -> None:
     ("Working with our play therapist", "How do you share what she learns with class staff?"),
     ("Counselling service review", "How do you know yours is making a difference?"),
     ("Making the most of therapist time", "Our SALT comes once a fortnight."),
+    # Organising cover, or training staff, is know-how.
+    ("Caretaker cover - how do you fund it?", ""),
+    ("PPA cover", ""),
+    ("BSL for staff", "A Deaf child joins Reception in September."),
+    ("Support staff appraisal", ""),
+    ("New subject leaders", "How do you give them time?"),
 ])
 def test_requests_for_know_how(title: str, description: str) -> None:
     assert not asks_for_service(title, description)
@@ -150,6 +166,9 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     ("Training venue", "Our hall and 2 meeting rooms free after 3.30 for network meetings."),
     ("Shared HLTA - Fridays", "Experienced HLTA available Fridays for PPA cover."),
     ("Shared supply teacher - 2 days/wk free", "Happy to share her."),
+    # Sets 15, 24 and 27: a weekday or parts of days free.
+    ("Cover supervisor – Fridays", "Part-time cover supervisor free on Fridays."),
+    ("Sports coach - PPA cover", "Our coach has Wed & Fri afternoons free."),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     assert provides_service(title, description)
@@ -161,6 +180,9 @@ def test_offers_of_a_service_or_time(title: str, description: str) -> None:
     ("Attendance", "Know-how only - sorry, we can't lend her out."),
     ("Phonics", "I am free to chat on Fridays about how we teach it."),
     ("PE curriculum", "We teach PE in mixed-age classes; happy to share planning."),
+    # Hosting a visit to watch the practice is know-how (sets 41 and 42).
+    ("Little Wandle - come and watch", "Happy to host small groups to watch a lesson."),
+    ("Forest school", "We can host visits from staff thinking of starting one."),
 ])
 def test_offers_of_know_how(title: str, description: str) -> None:
     assert not provides_service(title, description)
@@ -349,3 +371,39 @@ def test_cover_for_a_stretch_or_time_spare_is_a_service(title: str, asks: bool) 
 def test_time_set_aside_for_other_schools_is_provided(title: str, description: str) -> None:
     assert provides_service(title, description)
     assert service_flags([title], [description], requests=False).tolist() == [True]
+
+
+def test_a_request_for_its_staff_and_never_parents() -> None:
+    # Sets 40 and 42 paired "Online safety training for staff" with a session for parents.
+    flags = for_staff(
+        ["Online safety training for staff", "Zones of Regulation for lunchtime staff",
+         "Online safety", "Phonics for parents and staff"],
+        ["KCSIE changes, filtering and monitoring.", "Our MDSAs need the same language.",
+         "", ""],
+        [[], [], ["staff"], []])
+    assert flags.tolist() == [True, True, True, False]
+
+
+def test_a_request_to_be_trained_or_shown() -> None:
+    # Sets 40-42 paired such requests with things lent or given and nobody to show them.
+    flags = asks_to_be_shown(
+        ["Read Write Inc refresher for whole staff", "Sensory circuits training for TAs",
+         "Want to see teaching for mastery in a real classroom",
+         "Moving to whole-class reading with VIPERS", "Venue for trust INSET, 60 people",
+         "Keynote for September INSET", "Numicon"],
+        ["", "", "", "Looking for someone who's done it to run a twilight.", "", "",
+         "Anyone got a class set?"],
+        [[], [], [], [], [], [], []])
+    assert flags.tolist() == [True, True, True, True, False, False, False]
+
+
+def test_things_lent_or_given_with_nobody_to_come() -> None:
+    flags = things_alone(
+        ["Free to a good home: RWI Book Bag Books", "Sensory equipment to lend",
+         "Makaton - we can lend our tutor", "RWI training for new staff",
+         "Spare places on our Y6 residential"],
+        ["Boxes of them, collect from us.", "Ear defenders and wobble cushions.",
+         "She can run a foundation workshop.", "Our reading leader trains TAs.",
+         "Our Y6 lead would welcome your children."],
+        [[], [], [], [], []])
+    assert flags.tolist() == [True, True, False, False, False]
