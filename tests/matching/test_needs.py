@@ -167,7 +167,7 @@ def test_requests_for_know_how(title: str, description: str) -> None:
     ("Shared HLTA - Fridays", "Experienced HLTA available Fridays for PPA cover."),
     ("Shared supply teacher - 2 days/wk free", "Happy to share her."),
     # Sets 15, 24 and 27: a weekday or parts of days free.
-    ("Cover supervisor – Fridays", "Part-time cover supervisor free on Fridays."),
+    ("Cover supervisor \u2013 Fridays", "Part-time cover supervisor free on Fridays."),
     ("Sports coach - PPA cover", "Our coach has Wed & Fri afternoons free."),
 ])
 def test_offers_of_a_service_or_time(title: str, description: str) -> None:
