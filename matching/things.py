@@ -201,24 +201,39 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
 # Names that are not the thing: decodable named to say what the books are not ("ORT / Bug
 # Club banded books (not fully decodable)") or what the school has moved to ("We've gone
 # fully decodable so they need a home"), sensory circuits, which are not electricity, and a
-# kiln the school has not got ("clay work without a kiln").
+# kiln the school has not got ("clay work without a kiln"), and training to drive one
+# ("MiDAS minibus driver training - spaces"), which lends no vehicle and no driver.
 _NOT_THE_THING = re.compile(
     r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
     r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
     r"(?: fully| phonically)? decodable\b"
     r"|\bsensory circuits?\b"
-    r"|\b(?:without|no|not got|don'?t have|do not have|haven'?t got) (?:a |any |our own )?kilns?\b",
+    r"|\b(?:without|no|not got|don'?t have|do not have|haven'?t got) (?:a |any |our own )?kilns?\b"
+    r"|\b(?:midas\W+)?(?:minibus\W+)?(?:driver|driving)\W+(?:training|assessments?|course"
+    r"|test)\b",
     re.IGNORECASE)
 
 
 def _unsaid(texts: Sequence[str]) -> list[str]:
-    return [_NOT_THE_THING.sub(" ", t) if "ecodab" in t or "ircuit" in t or "iln" in t else t
+    return [_NOT_THE_THING.sub(" ", t) if any(stem in t for stem in _UNSAID_STEMS) else t
             for t in texts]
+
+
+# Tails of the words _NOT_THE_THING starts from, capitalised or not.
+_UNSAID_STEMS = ("ecodab", "ircuit", "iln", "river", "riving")
+
+
+# A title that is a course to drive ("MiDAS minibus driver training - spaces"): its tags
+# ("minibus") name the course's topic, not a vehicle it lends.
+_DRIVING_COURSE = re.compile(r"\b(?:driver|driving)\W+(?:training|assessments?|course|test)\b",
+                             re.IGNORECASE)
 
 
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing and the professionals it names, as a bit set (0: none)."""
+    tags = [() if ("river" in t or "riving" in t) and _DRIVING_COURSE.search(t) else g
+            for t, g in zip(titles, tags, strict=True)]
     out = _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
     # Professionals from the words only: a tag ("SALT" on intervention packs) is the topic.
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]

@@ -232,3 +232,14 @@ def test_a_professional_is_read_from_an_offer_s_words_not_its_tags() -> None:
     masks = thing_masks(["Free speech & language intervention packs (PDF)", "Spare SALT time"],
                         ["Printable session plans.", ""], [["SALT", "resources"], []])
     assert masks.tolist() == [0, _professional("speech and language therapist")]
+
+
+def test_a_course_to_drive_lends_no_vehicle() -> None:
+    # Sets 11, 31, 40 and 42 paired "Minibus to borrow" with MiDAS driver training places:
+    # the course names the minibus, and its tags do, but it lends neither it nor a driver.
+    masks = thing_masks(
+        ["MiDAS minibus driver training - places", "Minibus loan - MiDAS driver training too",
+         "Minibus to borrow - you need your own MiDAS driver", "Minibus driver training"],
+        ["We host a MiDAS minibus driver assessment each year.", "", "", ""],
+        [["minibus", "MiDAS"], ["minibus"], [], ["minibus"]])
+    assert masks.tolist() == [0, _bit("minibus"), _bit("minibus"), 0]
