@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k, workers
+from matching.ehcp import ehcp_step_masks
 from matching.facets import (
     SUBJECTS,
     clash,
@@ -174,6 +175,8 @@ class _Run:
     req_sport: np.ndarray
     # Periods of history each history request names (matching.periods; 0: none).
     req_period: np.ndarray
+    # Steps of an EHCP each request names (matching.ehcp; 0: none).
+    req_step: np.ndarray
     # Instruments each request's title names (matching.instruments; 0: none).
     req_instrument: np.ndarray
     # Requests whose title asks for a session for parents (matching.needs).
@@ -242,7 +245,8 @@ class Matcher(BaseEstimator):
         only others ("Recorders for Y3" and a ukulele class set; see matching.instruments).
     period_penalty : float
         The same for a history request and an offer that name different periods ("viking
-        costumes" and a Roman artefact box; see matching.periods).
+        costumes" and a Roman artefact box; see matching.periods), or different steps of an
+        EHCP ("EHCNA request" and annual review templates; see matching.ehcp).
     service_penalty : float
         The same for a request that asks for a service, a loan or someone's time and an
         offer of know-how only (see matching.needs): it is still listed, below offers that
@@ -549,6 +553,9 @@ class Matcher(BaseEstimator):
                                          period_masks, all_without_it=True),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
                                          all_without_it=False),
+            req_step=ehcp_step_masks([r.title for r in problem.requests],
+                                     [r.description for r in problem.requests],
+                                     [r.tags for r in problem.requests]),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
@@ -681,6 +688,9 @@ class Matcher(BaseEstimator):
         instruments = _offer_clash(run, cands, run.req_instrument, instrument_masks)
         factor[instruments] *= 1.0 - self.instrument_penalty
         periods = _offer_clash(run, cands, run.req_period, period_masks)
+        # Steps of an EHCP are weighed the same way ("EHCNA request" and "Annual review
+        # templates").
+        periods |= _offer_clash(run, cands, run.req_step, ehcp_step_masks)
         factor[periods] *= 1.0 - self.period_penalty
         # A session for parents and an offer that never mentions parents: staff training.
         audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
