@@ -51,7 +51,6 @@ from matching.languages import (
     offers_a_speaker,
 )
 from matching.needs import (
-    asks_to_be_shown,
     for_staff,
     mentions_parents,
     offers_a_person,
@@ -160,6 +159,8 @@ class _Run:
     req_person: np.ndarray
     # Kinds of thing each request's title asks for (things.wanted_things bits; 0: none).
     req_thing: np.ndarray
+    # Requests that ask to be trained or shown how (needs.asks_to_be_shown).
+    req_shown: np.ndarray
     # Key stages and subjects each post names, as bit sets (matching.facets; 0: none or all).
     req_stage: np.ndarray
     off_stage: np.ndarray
@@ -169,14 +170,14 @@ class _Run:
     req_language: np.ndarray
     # Requests among those that ask for an interpreter, a translator or a speaker.
     req_interpreter: np.ndarray
+    # Steps of an EHCP each request names (matching.ehcp; 0: none).
+    req_step: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
     req_sport: np.ndarray
     # Periods of history each history request names (matching.periods; 0: none).
     req_period: np.ndarray
-    # Steps of an EHCP each request names (matching.ehcp; 0: none).
-    req_step: np.ndarray
     # Instruments each request's title names (matching.instruments; 0: none).
     req_instrument: np.ndarray
     # Requests whose title asks for a session for parents (matching.needs).
@@ -553,9 +554,6 @@ class Matcher(BaseEstimator):
                                          period_masks, all_without_it=True),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
                                          all_without_it=False),
-            req_step=ehcp_step_masks([r.title for r in problem.requests],
-                                     [r.description for r in problem.requests],
-                                     [r.tags for r in problem.requests]),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
             off_emb=self._embed(problem.offers) if self.semantic_ else None,
         )
@@ -721,8 +719,8 @@ class Matcher(BaseEstimator):
         know_how |= misses
         # Things lent or given with nobody to come with them, for a request to be trained or
         # shown how ("RWI refresher for whole staff" and "Free to a good home: RWI books").
-        alone = _lacks(~names_thing, cands.offer, offers, _negated(things_alone))
-        know_how |= _lacks(alone, cands.request, run.problem.requests, _negated(asks_to_be_shown))
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_shown,
+                                 _negated(things_alone)) & ~names_thing
         # A session for parents offered to a request for its staff ("Online safety training
         # for staff" and "Online safety session for parents").
         know_how |= _request_lacks(run, cands.request, cands.offer, run.off_parents,

@@ -1,9 +1,10 @@
 """What each post's wording asks for or offers, read from its strings alone.
 
-These flags (a service asked for, people or things wanted, a session for parents, a language
-spoken) need no vectoriser, so at national scale they are read in a second process while the
-first one analyses and vectorises the same posts. This module imports only the light
-pattern modules, so that process starts in a fraction of a second.
+These flags (a service asked for, people or things wanted, training asked for, a session for
+parents, a language spoken, a step of an EHCP) need no vectoriser, so at national scale they
+are read in a second process while the first one analyses and vectorises the same posts.
+This module imports only the light pattern modules, so that process starts in a fraction of
+a second.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from typing import IO, Any
 
 import numpy as np
 
+from matching.ehcp import ehcp_step_masks
 from matching.languages import interpreter_requests, speaker_offers, speaker_requests
-from matching.needs import for_parents, parents_only, person_requests, service_flags, wanted_roles
+from matching.needs import (
+    asks_to_be_shown,
+    for_parents,
+    parents_only,
+    person_requests,
+    service_flags,
+    wanted_roles,
+)
 from matching.things import wanted_things
 
 __all__ = ["Wording", "WordingReader", "read_wording"]
@@ -39,9 +48,11 @@ class Wording:
     req_roles: np.ndarray
     req_person: np.ndarray
     req_thing: np.ndarray
+    req_shown: np.ndarray
     req_parents: np.ndarray
     req_language: np.ndarray
     req_interpreter: np.ndarray
+    req_step: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
 
@@ -56,9 +67,11 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_roles=wanted_roles(req_titles, req_descriptions),
         req_person=person_requests(req_titles, service),
         req_thing=wanted_things(req_titles),
+        req_shown=asks_to_be_shown(req_titles, req_descriptions, req_tags),
         req_parents=for_parents(req_titles),
         req_language=language,
         req_interpreter=interpreter_requests(req_titles, req_descriptions, req_tags, language),
+        req_step=ehcp_step_masks(req_titles, req_descriptions, req_tags),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
     )
