@@ -343,13 +343,9 @@ _STAFF_AUDIENCE_STEMS = ("staff", "inset", "teachers", "tas", "colleagues", "gov
 def for_staff(titles: Sequence[str], descriptions: Sequence[str],
               tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per request: it names staff as its audience and never parents, families or carers."""
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                            strict=True)]
-    flags = np.zeros(len(texts), dtype=bool)
-    for i in posts_with_stems(texts, _STAFF_AUDIENCE_STEMS):
-        flags[i] = (_STAFF_AUDIENCE.search(texts[i]) is not None
-                    and _PARENT_WORDS.search(texts[i]) is None)
-    return flags
+    return (_says(_post_texts(titles, descriptions, tags), _STAFF_AUDIENCE,
+                  _STAFF_AUDIENCE_STEMS)
+            & ~mentions_parents(titles, descriptions, tags))
 
 
 # An offer's title joining a session for parents to something else ("Reception transition -
@@ -368,11 +364,20 @@ def parents_only(titles: Sequence[str]) -> np.ndarray:
 def mentions_parents(titles: Sequence[str], descriptions: Sequence[str],
                      tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: its title, description or tags mention parents, families or carers."""
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                            strict=True)]
+    return _says(_post_texts(titles, descriptions, tags), _PARENT_WORDS, _PARENT_STEMS)
+
+
+def _post_texts(titles: Sequence[str], descriptions: Sequence[str],
+                tags: Sequence[Sequence[str]]) -> list[str]:
+    return [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                          strict=True)]
+
+
+def _says(texts: Sequence[str], pattern: re.Pattern[str], stems: Sequence[str]) -> np.ndarray:
+    """Per text: ``pattern`` is found in it (only texts with one of ``stems`` are read)."""
     flags = np.zeros(len(texts), dtype=bool)
-    for i in posts_with_stems(texts, _PARENT_STEMS):
-        flags[i] = _PARENT_WORDS.search(texts[i]) is not None
+    for i in posts_with_stems(texts, stems):
+        flags[i] = pattern.search(texts[i]) is not None
     return flags
 
 
@@ -542,11 +547,8 @@ _GIVES_STEMS = ("lend", "loan", "borrow", "free to", "give away", "giving away",
 def things_alone(titles: Sequence[str], descriptions: Sequence[str],
                  tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: it lends or gives things and names nobody to come with them."""
-    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
-                                                            strict=True)]
-    flags = np.zeros(len(texts), dtype=bool)
-    chosen = [i for i in posts_with_stems(texts, _GIVES_STEMS)
-              if _GIVES_THINGS.search(texts[i]) is not None]
+    flags = _says(_post_texts(titles, descriptions, tags), _GIVES_THINGS, _GIVES_STEMS)
+    chosen = np.flatnonzero(flags).tolist()
     if chosen:
         people = offers_a_person([titles[i] for i in chosen], [descriptions[i] for i in chosen],
                                  [tags[i] for i in chosen])
