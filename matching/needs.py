@@ -524,8 +524,7 @@ _SHOWN_STEMS = ("train", "refresher", "cpd", "twilight", "staff meeting", "come 
                 "show ", "visit", "model", "see ", "watch ")
 
 
-def asks_to_be_shown(titles: Sequence[str], descriptions: Sequence[str],
-                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+def asks_to_be_shown(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
     """Per request: it asks for training, a visit or a session run for its staff."""
     flags = np.zeros(len(titles), dtype=bool)
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]

@@ -198,19 +198,23 @@ def wanted_things(titles: Sequence[str]) -> np.ndarray:
     return out
 
 
+# A course to drive ("MiDAS minibus driver training - places"): it lends no vehicle and no
+# driver, and a title that is one has tags ("minibus") naming its topic, not a thing it lends.
+_DRIVING_COURSE = re.compile(r"\b(?:driver|driving)\W+(?:training|assessments?|course|test)\b",
+                             re.IGNORECASE)
+_DRIVING_STEMS = ("river", "riving")
+
 # Names that are not the thing: decodable named to say what the books are not ("ORT / Bug
 # Club banded books (not fully decodable)") or what the school has moved to ("We've gone
 # fully decodable so they need a home"), sensory circuits, which are not electricity, and a
-# kiln the school has not got ("clay work without a kiln"), and training to drive one
-# ("MiDAS minibus driver training - spaces"), which lends no vehicle and no driver.
+# kiln the school has not got ("clay work without a kiln"), and a course to drive.
 _NOT_THE_THING = re.compile(
     r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
     r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
     r"(?: fully| phonically)? decodable\b"
     r"|\bsensory circuits?\b"
     r"|\b(?:without|no|not got|don'?t have|do not have|haven'?t got) (?:a |any |our own )?kilns?\b"
-    r"|\b(?:midas\W+)?(?:minibus\W+)?(?:driver|driving)\W+(?:training|assessments?|course"
-    r"|test)\b",
+    r"|\b(?:midas\W+)?(?:minibus\W+)?" + _DRIVING_COURSE.pattern,
     re.IGNORECASE)
 
 
@@ -220,19 +224,13 @@ def _unsaid(texts: Sequence[str]) -> list[str]:
 
 
 # Tails of the words _NOT_THE_THING starts from, capitalised or not.
-_UNSAID_STEMS = ("ecodab", "ircuit", "iln", "river", "riving")
-
-
-# A title that is a course to drive ("MiDAS minibus driver training - spaces"): its tags
-# ("minibus") name the course's topic, not a vehicle it lends.
-_DRIVING_COURSE = re.compile(r"\b(?:driver|driving)\W+(?:training|assessments?|course|test)\b",
-                             re.IGNORECASE)
+_UNSAID_STEMS = ("ecodab", "ircuit", "iln", *_DRIVING_STEMS)
 
 
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing and the professionals it names, as a bit set (0: none)."""
-    tags = [() if ("river" in t or "riving" in t) and _DRIVING_COURSE.search(t) else g
+    tags = [() if any(stem in t for stem in _DRIVING_STEMS) and _DRIVING_COURSE.search(t) else g
             for t, g in zip(titles, tags, strict=True)]
     out = _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
     # Professionals from the words only: a tag ("SALT" on intervention packs) is the topic.

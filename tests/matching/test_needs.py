@@ -392,8 +392,7 @@ def test_a_request_to_be_trained_or_shown() -> None:
          "Moving to whole-class reading with VIPERS", "Venue for trust INSET, 60 people",
          "Keynote for September INSET", "Numicon"],
         ["", "", "", "Looking for someone who's done it to run a twilight.", "", "",
-         "Anyone got a class set?"],
-        [[], [], [], [], [], [], []])
+         "Anyone got a class set?"])
     assert flags.tolist() == [True, True, True, True, False, False, False]
 
 
