@@ -343,9 +343,9 @@ _STAFF_AUDIENCE_STEMS = ("staff", "inset", "teachers", "tas", "colleagues", "gov
 def for_staff(titles: Sequence[str], descriptions: Sequence[str],
               tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per request: it names staff as its audience and never parents, families or carers."""
-    return (_says(_post_texts(titles, descriptions, tags), _STAFF_AUDIENCE,
-                  _STAFF_AUDIENCE_STEMS)
-            & ~mentions_parents(titles, descriptions, tags))
+    texts = _post_texts(titles, descriptions, tags)
+    return (_says(texts, _STAFF_AUDIENCE, _STAFF_AUDIENCE_STEMS)
+            & ~_says(texts, _PARENT_WORDS, _PARENT_STEMS))
 
 
 # An offer's title joining a session for parents to something else ("Reception transition -
