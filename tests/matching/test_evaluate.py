@@ -155,6 +155,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 1},
     "set45.json": {"recall@1": 0.87, "recall@3": 0.92, "ndcg@5": 0.89,
                    "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 2},
+    "set46.json": {"recall@1": 0.92, "recall@3": 0.96, "ndcg@5": 0.94,
+                   "pair_precision": 0.91, "pair_recall": 0.84, "unanswerable_assigned": 5},
+    "set47.json": {"recall@1": 0.97, "recall@3": 0.97, "ndcg@5": 0.96,
+                   "pair_precision": 0.96, "pair_recall": 0.91, "unanswerable_assigned": 4},
+    "set48.json": {"recall@1": 0.94, "recall@3": 1.0, "ndcg@5": 0.97,
+                   "pair_precision": 0.94, "pair_recall": 0.87, "unanswerable_assigned": 2},
 }
 
 

@@ -273,6 +273,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.97, "pair_recall": 0.87, "unanswerable_assigned": 2},
     "fresh/set45.json": {"recall@1": 0.90, "recall@3": 0.97, "ndcg@5": 0.92,
                          "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 1},
+    "fresh/set46.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.95,
+                         "pair_precision": 0.90, "pair_recall": 0.86, "unanswerable_assigned": 6},
+    "fresh/set47.json": {"recall@1": 0.97, "recall@3": 0.98, "ndcg@5": 0.97,
+                         "pair_precision": 0.95, "pair_recall": 0.92, "unanswerable_assigned": 5},
+    "fresh/set48.json": {"recall@1": 0.96, "recall@3": 0.98, "ndcg@5": 0.97,
+                         "pair_precision": 0.98, "pair_recall": 0.89, "unanswerable_assigned": 2},
 }
 
 
