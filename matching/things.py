@@ -43,7 +43,8 @@ THINGS: tuple[tuple[str, ...], ...] = (
     ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
      "chairs & tables", "chairs + tables",
      "desks", "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair",
-     "hall chair", "classroom chair", "spare table", "folding table", "trestle table"),
+     "hall chair", "classroom chair", "spare table", "folding table", "trestle table",
+     "furnish", "furnishing"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
     ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
     # A building to take away: a hall to borrow for an evening does not meet it.
@@ -65,9 +66,13 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Books to take or borrow: "Books for our KS2 class libraries please!" is not met by
     # advice on running a library that gives none (set 38).
     ("books",),
+    # Uniform and kit to give to families: "any spare uniform/PE kit?" is not met by a sports
+    # coach (set 45); every graded fit for spare uniform names uniform.
+    ("uniform", "pe kit"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
+_BOOKS = 1 << THINGS.index(("books",))
 
 # Professionals whose time a school buys or shares, one group each, after THINGS' bits: a
 # speech and language therapist, an educational psychologist, an occupational therapist, a
@@ -140,6 +145,9 @@ _MORE_WANTED = re.compile(
     r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d|small"
     r"|little|reception|eyfs|nursery) ){0,2}"
     r"(?:furniture|tables? (?:and|&|\+) chairs|chairs? (?:and|&|\+) tables?|desks|shelving)\b"
+    # "Furnishing a new classroom".
+    r"|^\W*(furnishing|furnish) (?:a |an |our |the )?(?:new |extra |bulge )?"
+    r"(?:class(?:room)?|room|nursery|reception)\b"
     # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
     r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?\W*$"
     # Two kinds of device for something: "laptops or chromebooks for our computing suite".
@@ -179,13 +187,30 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
           "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
+          "furnish",
           "spare", "old", "unwanted", "surplus", "second", "used", "donated")
 
 
-def wanted_things(titles: Sequence[str]) -> np.ndarray:
-    """Per request: the kinds of thing its title asks for, as bits of THINGS, and the
-    professionals it asks for, as bits of PROFESSIONALS after those (0: none)."""
+# A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices
+# going?"). Not books: "Any spare books going?" under "Library restock" is met by advice on a
+# library revamp that gives none (set 10).
+_SPARE_ASKED = re.compile(
+    r"\b(?:any|(?:has |does )?(?:anyone|anybody) (?:got|have|has))\s+(?:any\s+)?"
+    r"(?:spare|old|unwanted|surplus)\s+((?:[a-z0-9:+&/-]+ ){0,2}[a-z0-9:+&/-]+)",
+    re.IGNORECASE)
+_SPARE_STEMS = ("spare", "old ", "unwanted", "surplus")
+
+
+def wanted_things(titles: Sequence[str], descriptions: Sequence[str] | None = None) -> np.ndarray:
+    """Per request: the kinds of thing its title (or its description, asking for spares)
+    asks for, as bits of THINGS, and the professionals it asks for, as bits of PROFESSIONALS
+    after those (0: none)."""
     out = np.zeros(len(titles), dtype=np.int64)
+    if descriptions is not None:
+        for i in posts_with_stems(descriptions, _SPARE_STEMS):
+            m = _SPARE_ASKED.search(descriptions[i])
+            if m:
+                out[i] = _NAMES.mask(m.group(1)) & ~_BOOKS
     for i in posts_with_stems(titles, _STEMS):
         m = THING_WANTED.search(titles[i]) or _MORE_WANTED.search(titles[i])
         if m:
@@ -207,14 +232,20 @@ _DRIVING_STEMS = ("river", "riving")
 # Names that are not the thing: decodable named to say what the books are not ("ORT / Bug
 # Club banded books (not fully decodable)") or what the school has moved to ("We've gone
 # fully decodable so they need a home"), sensory circuits, which are not electricity, and a
-# kiln the school has not got ("clay work without a kiln"), and a course to drive.
+# kiln the school has not got ("clay work without a kiln"), a course to drive, and a coach who
+# teaches.
 _NOT_THE_THING = re.compile(
     r"\b(?:not|non|aren'?t|isn'?t)[\s-]+(?:fully |phonically |really )?decodables?\b"
     r"|\b(?:gone|went|go|going|moved|moving|switched|switching)(?: over)?(?: to)?(?: a| an)?"
     r"(?: fully| phonically)? decodable\b"
     r"|\bsensory circuits?\b"
     r"|\b(?:without|no|not got|don'?t have|do not have|haven'?t got) (?:a |any |our own )?kilns?\b"
-    r"|\b(?:midas\W+)?(?:minibus\W+)?" + _DRIVING_COURSE.pattern,
+    r"|\b(?:midas\W+)?(?:minibus\W+)?" + _DRIVING_COURSE.pattern +
+    # A coach who teaches ("Sports coach - Friday afternoons") is not a coach to travel in.
+    r"|\b(?:sports?|pe|football|netball|cricket|rugby|hockey|dance|gym|gymnastics|swimming"
+    r"|swim|tennis|athletics|multi-?skills|chess|music|maths|reading|literacy|phonics"
+    r"|leadership|executive|instructional|wellbeing|play|premier league|specialist|club)"
+    r"\W+coach(?:es)?\b",
     re.IGNORECASE)
 
 
@@ -224,7 +255,7 @@ def _unsaid(texts: Sequence[str]) -> list[str]:
 
 
 # Tails of the words _NOT_THE_THING starts from, capitalised or not.
-_UNSAID_STEMS = ("ecodab", "ircuit", "iln", *_DRIVING_STEMS)
+_UNSAID_STEMS = ("ecodab", "ircuit", "iln", "oach", *_DRIVING_STEMS)
 
 
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],

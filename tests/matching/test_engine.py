@@ -436,6 +436,20 @@ def test_a_post_to_fill_is_not_met_by_know_how_on_the_job() -> None:
     held_back_then_met(wanted, advice, cover, shipped)
 
 
+def test_spares_asked_for_in_a_description_are_a_thing_wanted() -> None:
+    # Set 44 paired "KS2 laptops dying" ("Any spare devices going?") with an IT technician's
+    # half-day: know-how on the topic, where the request asks for the thing.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "KS2 laptops dying", "in_person",
+                  description="Any spare devices going? Even old ones would help.")
+    technician = post("o1", "sleaford", "IT technician half-day", "in_person",
+                      description="Our technician can spend half a day on your network, "
+                                  "wifi and IT support tickets.")
+    chromebooks = post("o2", "skegness", "Old laptops and Chromebooks to give away",
+                       "in_person", description="15 of them, wiped, with chargers.")
+    held_back_then_met(wanted, technician, chromebooks, shipped)
+
+
 def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
     # Sets 37-39 paired "Kiln - anyone got a working one?" with a box of clay technique books.
     shipped = Taxonomy.load()

@@ -243,3 +243,33 @@ def test_a_course_to_drive_lends_no_vehicle() -> None:
         ["We host a MiDAS minibus driver assessment each year.", "", "", ""],
         [["minibus", "MiDAS"], ["minibus"], [], ["minibus"]])
     assert masks.tolist() == [0, _bit("minibus"), _bit("minibus"), 0]
+
+
+def test_spares_asked_for_in_a_description_but_not_books() -> None:
+    # Set 44: "KS2 laptops dying" asked "Any spare devices going?" only in its description,
+    # and was paired with an IT technician. Set 10's "Any spare books going?" for a library
+    # restock is met by advice on a library revamp, so books asked for so are not read.
+    titles = ["KS2 laptops dying", "Uniform", "Library restock", "Y6 swimming catch up"]
+    descriptions = ["Any spare devices going? Even old ones would help.",
+                    "Families really struggling this year - any spare uniform/PE kit?",
+                    "Any spare books going?", "Any spare pool slots?"]
+    assert wanted_things(titles, descriptions).tolist() == [_bit("device"), _bit("uniform"),
+                                                             0, 0]
+    assert wanted_things(titles).tolist() == [0, 0, 0, 0]
+
+
+def test_furnishing_a_room_wants_furniture() -> None:
+    # Set 44: "Furnishing a new classroom" had been paired with advice on a two-year-olds' room.
+    titles = ["Furnishing a new classroom", "Furnish our new nursery room?",
+              "Furnishing and fittings policy"]
+    assert wanted_things(titles).tolist() == [_bit("furniture"), _bit("furniture"), 0]
+
+
+def test_a_coach_who_teaches_is_no_vehicle() -> None:
+    # Sets 40, 42 and 45 listed "Sports coach" offers as the vehicle "Minibus to borrow" asks
+    # for; seats on a coach are still one.
+    masks = thing_masks(
+        ["Sports coach - Friday afternoons", "PE coach - free afternoons", "Chess club coach",
+         "Share our coach to Oxford museums", "Coach seats - Science Museum trip"],
+        ["", "", "", "", ""], [[], [], [], [], []])
+    assert masks.tolist() == [0, 0, 0, _bit("coach"), _bit("coach")]
