@@ -69,7 +69,13 @@ _ASKS = re.compile(
     r"|\b(?:a|an|any) (?:[a-z]+ ){0,2}(?:trainer|driver|photographer|electrician|plumber|roofer"
     r"|surveyor|engineer|technician|caterer|cleaner|coach company) (?:to|who|for)\b"
     r"|\b(?:anyone|anybody) (?:have|got|know) (?:of )?(?:a|an) (?:[a-z]+ ){0,2}(?:assessor"
-    r"|therapist|counsellor|trainer|engineer|electrician|plumber|surveyor|coach|instructor)s?\b",
+    r"|therapist|counsellor|trainer|engineer|electrician|plumber|surveyor|coach|instructor)s?\b"
+    # Trades no school has on its staff ("Need an arborist quickly"), and a lifeguard to share
+    # or borrow ("Does any school share a qualified lifeguard?"): a site manager's checklist or
+    # a recruitment pack does not fill them.
+    r"|\b(?:arborists?|tree surgeons?|tree surgery)\b"
+    r"|\b(?:share|sharing|borrow|lend|need|needs|needed|want|wanted)\b[^.?!\n]{0,20}"
+    r"\blifeguards?\b(?! (?:training|course|qualification))",
     re.IGNORECASE,
 )
 
@@ -221,7 +227,7 @@ _ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespe
                "cover", "survey", "company", "firm", "provider", "agency", "trainer", "driver",
                "photographer", "electrician", "plumber", "roofer", "engineer", "technician",
                "caterer", "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
-               "anybody got", "anybody know")
+               "anybody got", "anybody know", "arborist", "tree surg", "lifeguard")
 _THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
                 "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
                 "venue")

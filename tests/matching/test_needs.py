@@ -358,6 +358,18 @@ def test_cover_for_a_stretch_or_time_spare_is_a_service(title: str, asks: bool) 
     assert asks_for_service(title) is asks
 
 
+@pytest.mark.parametrize("title, description, asks", [
+    # Sets 44 and 45: a lifeguard to share was paired with a TA recruitment pack, an arborist
+    # with a site manager's checklist. Training to be a lifeguard is not someone's time.
+    ("Tree survey", "Big oak dropped a limb over half term. Need an arborist quickly.", True),
+    ("Lifeguard", "Does any school share a qualified lifeguard?", True),
+    ("Pool safety", "We need lifeguard training for two TAs.", False),
+    ("Forest school", "Our trees are lovely - any ideas for using them?", False),
+])
+def test_a_trade_or_a_lifeguard_is_a_service(title: str, description: str, asks: bool) -> None:
+    assert bool(service_flags([title], [description], requests=True)[0]) is asks
+
+
 @pytest.mark.parametrize("title, description", [
     # Set 23's chess coach, set 24's Urdu speakers and dyslexia assessor: each offers a
     # person's time without "available", "lend" or a price.
