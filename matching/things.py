@@ -216,6 +216,7 @@ def wanted_things(titles: Sequence[str], descriptions: Sequence[str] | None = No
         if m:
             # A pattern that finds its kind anywhere in the title captures just the kind, so
             # that other words before it ("Space topic Y5 - a planetarium?") do not count.
+            # The kind a title names replaces the description's: it is the request's own.
             out[i] = _NAMES.mask(m.group(m.lastindex or 0))
     for i in posts_with_stems(titles, _PRO_TAILS, fold=False):
         if _PRO_WANTED.search(titles[i]):
