@@ -1074,8 +1074,21 @@ class Matcher(BaseEstimator):
         if not len(cols):
             return None
         scores = (run.q[r] @ run.d[cols].T).toarray().ravel()
-        if scores.max(initial=0.0) < self.threshold:
+        near = cols[scores >= self.threshold]
+        if not len(near):
             return None
+        if run.req_service[r] or run.req_thing[r]:
+            # For a service or a thing asked for, an offer of know-how is no fit in any
+            # format ("Tree survey - need an arborist" and a remote compliance checklist).
+            posts = [run.problem.offers[o] for o in near.tolist()]
+            titles = [p.title for p in posts]
+            descriptions = [p.description for p in posts]
+            tags = [p.tags for p in posts]
+            provides = service_flags(titles, descriptions, requests=False, tags=tags)
+            provides |= (lent_kinds(thing_masks(titles, descriptions, tags),
+                                    titles.__getitem__) & run.req_thing[r]) != 0
+            if not provides.any():
+                return None
         if other == FORMAT_CODES["remote"]:
             return "The only fitting offers are remote; this request is in person only"
         return "The only fitting offers are in person; this request is remote only"

@@ -450,6 +450,22 @@ def test_spares_asked_for_in_a_description_are_a_thing_wanted() -> None:
     held_back_then_met(wanted, technician, chromebooks, shipped)
 
 
+def test_know_how_in_the_other_format_is_not_a_fitting_offer_for_a_service() -> None:
+    # "Tree survey - need an arborist" was unmatched with "The only fitting offers are
+    # remote", naming a remote compliance checklist that no format would make a fit.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Tree survey", "in_person",
+                  description="Big oak dropped a limb. Need an arborist quickly.",
+                  tags=["premises", "site"])
+    checklist = post("o1", "sleaford", "Premises compliance checklist", "remote",
+                     description="Our site manager's termly premises and site checklist.",
+                     tags=["premises", "site"])
+    out = match({"schools": SCHOOLS, "offers": [checklist], "requests": [wanted]},
+                taxonomy=shipped, semantic="off")
+    assert out["pairs"] == []
+    assert out["unmatched"][0]["reason"] == "No open offer covers site, premises and estates yet"
+
+
 def test_a_kiln_wanted_is_not_met_by_books_about_clay() -> None:
     # Sets 37-39 paired "Kiln - anyone got a working one?" with a box of clay technique books.
     shipped = Taxonomy.load()
