@@ -63,7 +63,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import kind_names, lent_kinds, thing_masks
+from matching.things import kind_names, lent_kinds, lent_thing_masks, thing_masks
 from matching.wording import WordingReader
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -1024,9 +1024,7 @@ class Matcher(BaseEstimator):
             # The nearest offer worth naming is one that could lend or provide what is asked.
             end = int(np.searchsorted(lists.request, r, side="right"))
             posts = [run.problem.offers[o] for o in lists.offer[start:end].tolist()]
-            provides = service_flags([p.title for p in posts], [p.description for p in posts],
-                                     requests=False, tags=[p.tags for p in posts])
-            provides |= lists.lends[start:end]
+            provides = _could_provide(posts) | lists.lends[start:end]
             # Not one that leaves the person asked for to the request's school ("you bring
             # your own instructor"), or names nobody to come (lists.know_how), nor one close
             # in meaning only: a maths visit "available" on Thursdays is no near miss for
@@ -1081,17 +1079,23 @@ class Matcher(BaseEstimator):
             # For a service or a thing asked for, an offer of know-how is no fit in any
             # format ("Tree survey - need an arborist" and a remote compliance checklist).
             posts = [run.problem.offers[o] for o in near.tolist()]
-            titles = [p.title for p in posts]
-            descriptions = [p.description for p in posts]
-            tags = [p.tags for p in posts]
-            provides = service_flags(titles, descriptions, requests=False, tags=tags)
-            provides |= (lent_kinds(thing_masks(titles, descriptions, tags),
-                                    titles.__getitem__) & run.req_thing[r]) != 0
-            if not provides.any():
+            if not _could_provide(posts, int(run.req_thing[r])).any():
                 return None
         if other == FORMAT_CODES["remote"]:
             return "The only fitting offers are remote; this request is in person only"
         return "The only fitting offers are in person; this request is remote only"
+
+
+def _could_provide(offers: Sequence[Any], wanted: int = 0) -> np.ndarray:
+    """Per offer: it says it provides a service, or lends a kind of thing in ``wanted``
+    (a bit set of things.THINGS)."""
+    titles = [o.title for o in offers]
+    descriptions = [o.description for o in offers]
+    tags = [o.tags for o in offers]
+    flags = service_flags(titles, descriptions, requests=False, tags=tags)
+    if wanted:
+        flags |= (lent_thing_masks(titles, descriptions, tags) & wanted) != 0
+    return flags
 
 
 def _offer_groups(run: _Run, cands: Candidates, wanted: np.ndarray,
