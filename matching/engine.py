@@ -157,7 +157,8 @@ class _Run:
     req_roles: np.ndarray
     # Requests for a service whose title names a person (needs.person_requests).
     req_person: np.ndarray
-    # Kinds of thing each request's title asks for (things.wanted_things bits; 0: none).
+    # Kinds of thing each request asks for, by its title or by asking for spares in its
+    # description (things.wanted_things bits; 0: none).
     req_thing: np.ndarray
     # Requests that ask to be trained or shown how (needs.asks_to_be_shown).
     req_shown: np.ndarray
