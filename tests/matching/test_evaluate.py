@@ -161,6 +161,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.96, "pair_recall": 0.91, "unanswerable_assigned": 4},
     "set48.json": {"recall@1": 0.94, "recall@3": 1.0, "ndcg@5": 0.97,
                    "pair_precision": 0.94, "pair_recall": 0.87, "unanswerable_assigned": 2},
+    "set49.json": {"recall@1": 0.92, "recall@3": 0.95, "ndcg@5": 0.91,
+                   "pair_precision": 0.93, "pair_recall": 0.85, "unanswerable_assigned": 3},
+    "set50.json": {"recall@1": 0.94, "recall@3": 0.99, "ndcg@5": 0.96,
+                   "pair_precision": 0.96, "pair_recall": 0.84, "unanswerable_assigned": 4},
+    "set51.json": {"recall@1": 0.91, "recall@3": 0.98, "ndcg@5": 0.93,
+                   "pair_precision": 0.92, "pair_recall": 0.81, "unanswerable_assigned": 0},
 }
 
 

@@ -279,6 +279,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.95, "pair_recall": 0.92, "unanswerable_assigned": 5},
     "fresh/set48.json": {"recall@1": 0.96, "recall@3": 0.98, "ndcg@5": 0.97,
                          "pair_precision": 0.98, "pair_recall": 0.89, "unanswerable_assigned": 2},
+    "fresh/set49.json": {"recall@1": 0.95, "recall@3": 0.98, "ndcg@5": 0.94,
+                         "pair_precision": 0.96, "pair_recall": 0.92, "unanswerable_assigned": 4},
+    "fresh/set50.json": {"recall@1": 0.97, "recall@3": 1.0, "ndcg@5": 0.97,
+                         "pair_precision": 0.97, "pair_recall": 0.89, "unanswerable_assigned": 3},
+    "fresh/set51.json": {"recall@1": 0.95, "recall@3": 1.0, "ndcg@5": 0.96,
+                         "pair_precision": 0.94, "pair_recall": 0.85, "unanswerable_assigned": 0},
 }
 
 
