@@ -265,8 +265,17 @@ def shipped() -> Taxonomy:
     ("Parents have no idea what Y5/6 are doing on their phones", "safeguarding-online"),
     ("Language is so poor on entry to Nursery", "eyfs-communication"),
     ("Could we earn money from our hall?", "business-lettings"),
-    # Registered with Ofsted as childcare, not inspected (set 38).
-    ("In-house after school club - Ofsted registered", "eyfs-nursery"),
+    # Registered with Ofsted as childcare, not inspected (set 38): mostly wraparound care.
+    ("In-house after school club - Ofsted registered", "wraparound"),
+    ("After school club - Ofsted registration", "wraparound"),
+    ("Opened an Ofsted registered nursery for twos", "eyfs-nursery"),
+    # A parent cafe gets families in (set 48); a teacher free for cover is cover (set 46).
+    ("Parent cafe", "community-parental-engagement"),
+    ("Teacher available for cover - Thu/Fri", "workforce-cover"),
+    # Governors to find, whatever their skills (sets 41, 46 and 48).
+    ("Governor with finance skills wanted", "governance-recruitment"),
+    ("Parent governor with finance background", "governance-recruitment"),
+    ("Foundation governor vacancies", "governance-recruitment"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
@@ -295,6 +304,10 @@ def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, conce
     ("Kids throwing furniture", "business-procurement"),
     ("Daily incidents, furniture thrown", "business-procurement"),
     ("Bug Club books to give away", "enrichment"),
+    # An after-school club's Ofsted registration is no nursery for twos (set 47).
+    ("After school club - Ofsted registration", "eyfs-nursery"),
+    # The skills a governor brings are not the school's own finance need (set 48).
+    ("Governor with finance skills wanted", "business-finance"),
 ])
 def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept not in shipped.concepts_in_text(text)
