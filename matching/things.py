@@ -19,8 +19,8 @@ import numpy as np
 from matching.needs import THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["PROFESSIONALS", "THINGS", "kind_names", "lent_kinds", "lent_thing_masks", "thing_masks",
-           "wanted_things"]
+__all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "kind_names", "lent_kinds",
+           "lent_thing_masks", "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
 # with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
@@ -41,7 +41,7 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "auditorium"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
-     "chairs & tables", "chairs + tables",
+     "chairs & tables", "chairs + tables", "tables/chairs", "chairs/tables",
      "desks", "shelving", "bookcase", "bookshelves", "spare chair", "stacking chair",
      "hall chair", "classroom chair", "spare table", "folding table", "trestle table",
      "furnish", "furnishing"),
@@ -60,6 +60,11 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # A kiln to fire pupils' clay. Every graded fit for "Kiln?" or "Clay tiles - no kiln!"
     # names a kiln (sets 11-36); books and planning about clay do not fire anything.
     ("kiln", "nowhere to fire", "clay firing"),
+    # Someone to look after a school's own kiln: "kiln safety check", "Old kiln - take it
+    # away?", "kiln - how to use it" are not met by an offer to fire pupils' clay (sets 19, 20
+    # and 46); every such request across the graded sets has no fit.
+    ("kiln engineer", "kiln technician", "kiln servicing", "kiln service", "kiln repair",
+     "kiln safety", "kiln disposal"),
     # An inflatable planetarium: a science kit loan does not meet "space dome" (set 38); the
     # graded fit on set 39 names the dome.
     ("planetarium", "space dome", "star dome", "planetarium dome", "inflatable dome"),
@@ -69,10 +74,24 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Uniform and kit to give to families: "any spare uniform/PE kit?" is not met by a sports
     # coach (set 45); every graded fit for spare uniform names uniform.
     ("uniform", "pe kit"),
+    # Chess sets to play on: a chess coach does not give "Chess sets x15" any (set 46).
+    ("chess set", "chess board", "chessboard"),
+    # Somewhere to store things outside: "Storage for PE kit" is met by a container or shed,
+    # not by gym mats or a PE course (sets 47 and 48).
+    # Not a bare "shed": Spelling Shed.
+    ("storage", "shipping container", "storage container", "container", "storage shed",
+     "garden shed", "outbuilding"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
 _BOOKS = 1 << THINGS.index(("books",))
+_KILN_CARE = 1 << next(i for i, names in enumerate(THINGS) if names[0] == "kiln engineer")
+# A title about the school's own kiln rather than firing pupils' work.
+_KILN_CARE_WANTED = re.compile(
+    r"\bkilns?\b.*?\b(?:servic\w*|repairs?|engineers?|safety|check(?:ed)?|how to use"
+    r"|take (?:it|them) away|dispos\w*|get rid)\b"
+    r"|\b(?:servic\w*|repairs?|safety|dispos\w*)\b.*?\bkilns?\b",
+    re.IGNORECASE)
 
 # Professionals whose time a school buys or shares, one group each, after THINGS' bits: a
 # speech and language therapist, an educational psychologist, an occupational therapist, a
@@ -103,7 +122,9 @@ _PRO_WANTED = re.compile(
     r".*?(?:\b(?:speech(?: (?:and|&) language)?|play|art|drama|music|occupational) therapists?\b"
     r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b"
     r"|\b(?-i:SALTs?|EPs?|OTs?)\b"
-    r"(?! (?:waiting|wait|list|caseload|report|says|said|discharged|referral|advice))(?!\W*$))",
+    r"(?! (?:waiting|wait|list|caseload|report|says|said|discharged|referral|advice))(?!\W*$)"
+    # Ending the title is the topic ("SALT"), unless said to be hired ("Independent SALT").
+    r"|\b(?:independent|private|traded|locum|freelance|an?|another) (?-i:SALTs?|EPs?|OTs?)\b)",
     re.IGNORECASE)
 
 
@@ -143,11 +164,26 @@ _MORE_WANTED = re.compile(
     # Furniture: "Tables & chairs - new class", "need tables + chairs for new class", "small
     # chairs + tables for reception class??".
     r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d|small"
-    r"|little|reception|eyfs|nursery) ){0,2}"
-    r"(?:furniture|tables? (?:and|&|\+) chairs|chairs? (?:and|&|\+) tables?|desks|shelving)\b"
+    r"|little|reception|eyfs|nursery|pupil|pupils'?|children'?s|single|double|y\d) ){0,2}"
+    r"(?:furniture|tables? ?(?:and|&|\+|/) ?chairs|chairs? ?(?:and|&|\+|/) ?tables?|desks"
+    r"|shelving)\b"
     # "Furnishing a new classroom".
     r"|^\W*(furnishing|furnish) (?:a |an |our |the )?(?:new |extra |bulge )?"
     r"(?:class(?:room)?|room|nursery|reception)\b"
+    # A title that opens with the vehicle and says when or what for ("Minibus - 3 Weds in
+    # March", "minibus fri 21st?"), not its driver, a course, or running one's own.
+    r"|^\W*(?:a )?(minibus)(?:es)?\b(?![ -]*drivers?\b)"
+    r"(?!.*\b(?:training|midas|policy|permits?|insurance|licen[cs]e|lease|leasing|servic\w*"
+    r"|repairs?|risk|maintenance|section 19|funding|bid|grant|driving|sharing scheme)\b)"
+    # Chess sets: "Chess sets x15", "chess boards?".
+    r"|^\W*(?:\d+ )?(chess (?:sets?|boards?))\b"
+    # A venue or a hall wanted, however the title goes on ("Venue - joint dance festival",
+    # "Hall on Saturday mornings"), not one to let out, mend or fund.
+    r"|^(?!.*\b(?:lettings?|letting|let out|rent out|floor|roof|refurb\w*|heating|policy"
+    r"|income|repairs?|cif)\b)\W*(?:a |the )?(?:big |large |bigger |larger )?(venue|hall)s?"
+    r"(?:\W+[-\u2013]|\s+(?:on|at|in|to hire|space|please|needed|wanted)\b)"
+    # Storage outside: "Storage for PE kit", "Storage - PE store condemned".
+    r"|^\W*(?:(?:outdoor|outside|extra|more|pe|spare) )?(storage)\b(?!\s+(?:of|policy|rules))"
     # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
     r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?\W*$"
     # Two kinds of device for something: "laptops or chromebooks for our computing suite".
@@ -187,7 +223,7 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "class set", "sound", "pa system", "radio mic", "portakabin", "temporary", "mobile",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
           "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
-          "furnish",
+          "furnish", "chess", "storage", "container", "shed", "outbuilding",
           "spare", "old", "unwanted", "surplus", "second", "used", "donated")
 
 
@@ -221,6 +257,9 @@ def wanted_things(titles: Sequence[str], descriptions: Sequence[str] | None = No
     for i in posts_with_stems(titles, _PRO_TAILS, fold=False):
         if _PRO_WANTED.search(titles[i]):
             out[i] |= _professionals(titles[i])
+    for i in posts_with_stems(titles, ("kiln",)):
+        if _KILN_CARE_WANTED.search(titles[i]):
+            out[i] = _KILN_CARE
     return out
 
 
@@ -259,12 +298,23 @@ def _unsaid(texts: Sequence[str]) -> list[str]:
 _UNSAID_STEMS = ("ecodab", "ircuit", "iln", "oach", *_DRIVING_STEMS)
 
 
+_VEHICLE = 1 << 0
+_DRIVER_TITLE = re.compile(
+    r"^\W*(?:(?:a|an|our|minibus|coach|bus|d1|midas(?:[- ]trained)?|qualified|spare)\s+){0,3}"
+    r"drivers?\b", re.IGNORECASE)
+
+
 def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
                 tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per post, the kinds of thing and the professionals it names, as a bit set (0: none)."""
     tags = [() if any(stem in t for stem in _DRIVING_STEMS) and _DRIVING_COURSE.search(t) else g
             for t, g in zip(titles, tags, strict=True)]
     out = _NAMES.masks(_unsaid(titles), _unsaid(descriptions), tags)
+    # A driver to come and drive the other school's minibus ("Minibus driver - our site
+    # manager") lends no vehicle, whatever its tags say (set 46).
+    for i in posts_with_stems(titles, _DRIVING_STEMS):
+        if _DRIVER_TITLE.search(titles[i]) and not _DRIVING_COURSE.search(titles[i]):
+            out[i] &= ~_VEHICLE
     # Professionals from the words only: a tag ("SALT" on intervention packs) is the topic.
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     for i in posts_with_stems(texts, _PRO_TAILS, fold=False):
@@ -279,12 +329,22 @@ _LENT = sum(1 << i for i, names in enumerate(THINGS)
             if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
                             "sound desk", "portakabin", "decodable", "kiln", "planetarium"))
 
-# How a reason names each kind whose naming is the thing itself ("Offers the furniture you
-# asked for").
+# Kinds that are the thing itself only where the offer says it lends, hires out or gives
+# them (needs.provides_service): a hall, a kitchen, instruments, bikes, uniform, chess sets,
+# storage. Not books: "Free to a good home: decodable readers" are books given, but not the
+# ones "Books for Y5/6 who read at a Y2 level" asks for (set 14).
+HIRED_KINDS = sum(1 << i for i, names in enumerate(THINGS)
+                  if names[0] in ("instrument", "bike", "hob", "hall", "uniform", "chess set",
+                                  "storage"))
+
+# How a reason names each kind that the offer lends ("Offers the furniture you asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
                "costume": "costumes", "tent": "tents", "furniture": "furniture",
                "sound desk": "sound kit", "portakabin": "portable building",
-               "decodable": "decodable books", "kiln": "kiln", "planetarium": "planetarium"}
+               "decodable": "decodable books", "kiln": "kiln", "planetarium": "planetarium",
+               "instrument": "instruments", "bike": "bikes", "hob": "kitchen", "hall": "space",
+               "uniform": "uniform", "chess set": "chess sets",
+               "storage": "storage"}
 
 
 def kind_names(mask: int) -> list[str]:

@@ -144,12 +144,12 @@ def test_electricity_kits_are_their_own_kind_and_sensory_circuits_are_not_kit() 
 def test_a_kiln_wanted_is_met_only_by_an_offer_that_names_one() -> None:
     # Sets 37-39 paired "Kiln - anyone got a working one?" with a loan of books about clay;
     # every graded fit for such a request (sets 11-36) names a kiln. A kiln to mend, check or
-    # learn to use is not one wanted.
+    # learn to use is not one wanted: that is someone to look after it.
     titles = ["Kiln died", "Clay tiles - no kiln!", "60 Greek pots and nowhere to fire them",
               "clay firing", "KILN - anyone have one? or could fire our pieces?",
               "Kiln broken - anyone service them?", "kiln - how to use it", "kiln safety check",
               "Clay for Y2"]
-    assert wanted_things(titles).tolist() == [_bit("kiln")] * 5 + [0] * 4
+    assert wanted_things(titles).tolist() == [_bit("kiln")] * 5 + [_bit("kiln engineer")] * 3 + [0]
     masks = lent_thing_masks(
         ["Kiln firing for your pupils' clay", "Clay & sculpture - books and planning to lend",
          "Art: sketchbooks and progression", "Kiln training for art leads"],
@@ -273,3 +273,62 @@ def test_a_coach_who_teaches_is_no_vehicle() -> None:
          "Share our coach to Oxford museums", "Coach seats - Science Museum trip"],
         ["", "", "", "", ""], [[], [], [], [], []])
     assert masks.tolist() == [0, 0, 0, _bit("coach"), _bit("coach")]
+
+
+def test_a_title_that_opens_with_the_minibus_wants_one_but_not_its_driver() -> None:
+    # Sets 46 and 48: "Minibus - 3 Weds in March" and "minibus fri 21st?" were read as no
+    # thing wanted, and set 46 paired the first with "Minibus driver - our site manager". A
+    # driver wanted is a person (needs), and a course or the school's own lease is know-how.
+    titles = ["Minibus \u2013 3 Weds in March", "minibus fri 21st?",
+              "Minibus - ours failed its MOT", "Minibus driver??", "Minibus driver needed",
+              "Minibus insurance - who do you use?", "Minibus sharing - joint lease?"]
+    assert wanted_things(titles).tolist() == [_bit("minibus"), _bit("minibus"), _bit("minibus"),
+                                              0, 0, 0, 0]
+
+
+def test_a_driver_offered_lends_no_vehicle_whatever_its_tags() -> None:
+    # Set 46: the driver comes to drive the other school's minibus; a loan with a driver
+    # still lends the minibus.
+    masks = thing_masks(
+        ["Minibus driver \u2013 our site manager", "D1 driver - Fridays", "Minibus with driver"],
+        ["Site manager has D1 + MiDAS. Could drive your minibus.", "", "Our 16 seater."],
+        [["minibus", "driver", "transport"], ["transport"], []])
+    assert masks.tolist() == [0, 0, _bit("minibus")]
+
+
+def test_chess_sets_a_venue_storage_and_desks_wanted() -> None:
+    # Sets 46-48: "Chess sets" was paired with a chess coach, "Venue - joint dance festival"
+    # with a dance teacher, "Storage - PE store condemned" with gym mats and "Pupil desks x
+    # 15" with precision teaching. Letting out one's own hall or mending its floor is not
+    # a hall wanted, and Spelling Shed is no shed.
+    titles = ["Chess sets", "Chess sets x15", "Venue \u2013 joint dance festival",
+              "Hall on Saturday mornings", "hall hire", "Hall floor lifting",
+              "Hall lettings - pricing?", "Storage for PE kit", "Storage \u2013 PE store condemned",
+              "Pupil desks x 15", "KS1 tables/chairs", "Chess club"]
+    assert wanted_things(titles).tolist() == [
+        _bit("chess set"), _bit("chess set"), _bit("venue"), _bit("hall"), 0, 0, 0,
+        _bit("storage"), _bit("storage"), _bit("desks"), _bit("furniture"), 0]
+    masks = thing_masks(["FREE 20ft storage container", "Spelling Shed set-up",
+                         "Chess coach - volunteer"],
+                        ["Steel, lockable, dry.", "", "Brings a demo board - you'd need sets."],
+                        [[], [], ["chess"]])
+    assert masks.tolist() == [_bit("storage"), 0, 0]
+
+
+def test_a_professional_said_to_be_hired_ends_a_title() -> None:
+    # Set 46: "Independent SALT" asks for a therapist's time; a bare "SALT" is the topic.
+    assert wanted_things(["Independent SALT", "Need an EP", "SALT", "Private OT"]).tolist() == [
+        _professional("speech and language therapist"),
+        _professional("educational psychologist"), 0,
+        _professional("occupational therapist")]
+
+
+def test_care_of_the_school_s_own_kiln_is_not_firing_its_clay() -> None:
+    # Sets 19, 20 and 46 paired "kiln safety check", "kiln - how to use it" and "Old kiln -
+    # take it away?" with offers to fire pupils' clay; none has a fit in any graded set.
+    titles = ["kiln safety check", "kiln - how to use it", "Old kiln \u2013 take it away?",
+              "Kiln broken \u2013 anyone service them?", "Kiln died", "Clay \u2013 no kiln"]
+    assert wanted_things(titles).tolist() == [_bit("kiln engineer")] * 4 + [_bit("kiln")] * 2
+    masks = thing_masks(["Kiln \u2013 we'll fire your pieces", "Kiln servicing - our engineer"],
+                        ["Working kiln and an art technician.", ""], [[], []])
+    assert masks.tolist() == [_bit("kiln"), _bit("kiln engineer")]
