@@ -44,6 +44,7 @@ from matching.features import (
     surface_form,
 )
 from matching.gcpause import gc_paused
+from matching.hours import out_of_hours_offers
 from matching.instruments import instrument_masks, title_instrument_masks
 from matching.languages import (
     about_languages,
@@ -54,6 +55,7 @@ from matching.needs import (
     for_staff,
     mentions_parents,
     offers_a_person,
+    recruits_governors,
     service_flags,
     things_alone,
     unmet,
@@ -63,7 +65,7 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import kind_names, lent_kinds, lent_thing_masks, thing_masks
+from matching.things import HIRED_KINDS, kind_names, lent_kinds, lent_thing_masks, thing_masks
 from matching.wording import WordingReader
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -171,8 +173,14 @@ class _Run:
     req_language: np.ndarray
     # Requests among those that ask for an interpreter, a translator or a speaker.
     req_interpreter: np.ndarray
+    # And those whose title itself asks for one.
+    req_interpreter_title: np.ndarray
     # Steps of an EHCP each request names (matching.ehcp; 0: none).
     req_step: np.ndarray
+    # Requests needed in the school day (matching.hours).
+    req_daytime: np.ndarray
+    # Requests for governors to join the board (needs.asks_for_governors).
+    req_governors: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
@@ -673,6 +681,10 @@ class Matcher(BaseEstimator):
         # rule has already told them apart (Spanish and French are subjects of their own,
         # Latin and BSL are not); a request and an offer naming different sports.
         languages = _offer_clash(run, cands, run.req_language, language_masks)
+        # Where the title itself asks for the interpreter ("Mandarin interpreter - parents'
+        # evening"), speakers of other languages are no fit at all (set 46: a Korean-speaking
+        # liaison; set 47: Romanian and Lithuanian interpreters for a Polish translation).
+        wrong_speaker = languages & run.req_interpreter_title[cands.request]
         # A request for an interpreter or a speaker and an offer with no speaker to give.
         languages |= _offer_lacks(run, cands.request, cands.offer, run.req_interpreter,
                                   offers_a_speaker)
@@ -707,6 +719,12 @@ class Matcher(BaseEstimator):
         misses = (want != 0) & ((want & named) == 0)
         offers = run.problem.offers
         lent = want & lent_kinds(named, lambda i: offers[int(cands.offer[i])].title)
+        # A hall, a kitchen, instruments or chess sets named are the thing asked for where the
+        # offer also lends, hires out or gives them ("Hall available evenings/weekends" for
+        # "Venue - joint dance festival", set 46); named alone they may be a subject taught.
+        rest = want & named & ~lent & HIRED_KINDS
+        hired = (rest != 0) & ~_lacks(rest != 0, cands.offer, offers, _provides_service)
+        lent[hired] |= rest[hired]
         names_thing = lent != 0
         # Know-how for a request that asks for a service is listed lower and never paired.
         know_how = _offer_lacks(run, cands.request, cands.offer, run.req_service,
@@ -717,7 +735,15 @@ class Matcher(BaseEstimator):
         # And a person asked for, where the offer names nobody to come with it.
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
-        know_how |= misses
+        know_how |= misses | wrong_speaker
+        # A hall or a pool let only evenings and weekends, for a request needed in the school
+        # day ("Hall for daytime PE", set 47).
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_daytime,
+                                 _negated(out_of_hours_offers))
+        # Governors to find ("Governor with finance skills wanted") and an offer that finds
+        # none: governor training, an induction pack (sets 41-48).
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_governors,
+                                 recruits_governors)
         # Things lent or given with nobody to come with them, for a request to be trained or
         # shown how ("RWI refresher for whole staff" and "Free to a good home: RWI books").
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_shown,

@@ -25,7 +25,8 @@ import numpy as np
 from matching.needs import posts_with_stems
 from matching.wordgroups import NameGroups, post_text
 
-__all__ = ["LANGUAGES", "about_languages", "interpreter_requests", "language_masks",
+__all__ = ["LANGUAGES", "about_languages", "interpreter_requests", "interpreter_titles",
+           "language_masks",
            "offers_a_speaker", "speaker_offers", "speaker_requests"]
 
 # The languages English primary schools most often need interpreting, one group each (at
@@ -39,7 +40,8 @@ LANGUAGES: tuple[tuple[str, ...], ...] = (
     ("turkish",), ("portuguese",), ("spanish",), ("french",), ("italian",), ("german",),
     ("mandarin", "cantonese", "chinese"), ("vietnamese",), ("tagalog",), ("malayalam",),
     ("telugu",), ("nepali",), ("yoruba",), ("igbo",), ("shona",), ("swahili",),
-    ("bsl", "british sign language"), ("makaton",), ("latin",),
+    ("bsl", "british sign language"), ("makaton",), ("latin",), ("korean",), ("japanese",),
+    ("thai",), ("greek",), ("hebrew",), ("dutch",), ("twi", "akan"), ("lingala",),
 )
 
 _NAMES = NameGroups(LANGUAGES)
@@ -97,6 +99,16 @@ def interpreter_requests(titles: Sequence[str], descriptions: Sequence[str],
     out = np.zeros(len(titles), dtype=bool)
     for i in np.flatnonzero(languages).tolist():
         out[i] = _INTERPRETER.search(post_text(titles[i], descriptions[i], tags[i])) is not None
+    return out
+
+
+def interpreter_titles(titles: Sequence[str], languages: np.ndarray) -> np.ndarray:
+    """Per request: its title itself asks for an interpreter, a translator or a speaker of the
+    languages it names ("Mandarin interpreter - parents' evening", "Polish translation - SEND
+    info report"; ``languages``: speaker_requests' masks; a boolean array)."""
+    out = np.zeros(len(titles), dtype=bool)
+    for i in np.flatnonzero(languages).tolist():
+        out[i] = _INTERPRETER.search(titles[i]) is not None
     return out
 
 

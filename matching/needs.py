@@ -19,10 +19,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["THING_WANTED", "asks_for_service", "asks_to_be_shown", "for_parents", "for_staff",
-           "mentions_parents", "offers_a_person", "parents_only", "person_requests",
-           "posts_with_stems", "provides_service", "service_flags", "things_alone", "unmet",
-           "unmet_by_offers", "wanted_roles"]
+__all__ = ["THING_WANTED", "asks_for_governors", "asks_for_service", "asks_to_be_shown",
+           "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
+           "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
+           "service_flags", "things_alone", "unmet", "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -166,8 +166,11 @@ _PROVIDES = re.compile(
     # Time set aside: "has a free afternoon", "could run a club at another school".
     r"|\b(?:has|have|with) (?:a|one|two|three|\d+) (?:free|spare) (?:days?|afternoons?"
     r"|mornings?|sessions?|hours?)\b"
-    r"|\b(?:could|can|happy to) (?:run|deliver|lead|teach) (?:a |an |the )?(?:[a-z]+ )?"
-    r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby) schools?\b"
+    # "A parent ... wants to run a chess club at a second school" (set 46) too.
+    r"|\b(?:could|can|happy to|wants? to|would like to|willing to|keen to) "
+    r"(?:run|deliver|lead|teach) (?:a |an |the )?(?:[a-z]+ )?"
+    r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby|a second"
+    r"|a partner|one other|a local) schools?\b"
     # "could teach PE at a nearby school", "can teach 1 lesson a week in another school".
     r"|\b(?:could|can|happy to) (?:come and )?teach (?:[a-z0-9]+ ){0,4}(?:at|in|for) "
     r"(?:another|other|your|a nearby|nearby|a local|local) schools?\b"
@@ -241,7 +244,8 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
                   "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
-                  "another school", "cost of", "nearby school", "local school", "your school")
+                  "another school", "cost of", "nearby school", "local school", "your school",
+                  "second school", "partner school")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
@@ -578,3 +582,38 @@ def offers_a_person(titles: Sequence[str], descriptions: Sequence[str],
             text = _COACH.sub(" ", text)
         out[i] = _PERSON_GIVEN.search(text) is not None
     return out
+
+
+# A title asking for governors to join the board ("Four governor vacancies", "Governor
+# with a finance background", "Governor recruitment"), not a clerk to the governors.
+_GOVERNORS_WANTED = re.compile(
+    r"\bgovernors? vacanc|\bvacanc\w* (?:on|for) (?:the|our) (?:governing )?board"
+    r"|\bgovernors? recruitment\b|(?<!safer )\brecruit\w* (?:new |more |\w+ )?governors?\b"
+    r"|\bfind(?:ing)? (?:new |more |\w+ )?governors?\b"
+    r"|(?<!to )(?<!to the )\bgovernors? (?:wanted|needed)\b"
+    r"|\bgovernors? with (?:a |an )?(?:\w+ ){0,2}(?:background|skills|experience)\b",
+    re.IGNORECASE)
+# An offer about finding governors: recruitment, vacancies, where to advertise.
+_RECRUITS_GOVERNORS = re.compile(
+    r"\bgovernors?\W+(?:\w+\W+){0,2}?recruit|\brecruit\w*\W+(?:\w+\W+){0,2}?governors?\b"
+    r"|\bgovernors? vacanc|\bfind(?:ing)? (?:new |more )?governors\b|\binspiring governance\b"
+    r"|\bgovernors for schools\b|\bacademy ambassadors\b",
+    re.IGNORECASE)
+
+
+def asks_for_governors(titles: Sequence[str]) -> np.ndarray:
+    """Per request: its title asks for governors to join the board (a boolean array). Every
+    graded fit for such a request is about finding governors (sets 10-48); governor training
+    or an induction pack finds nobody."""
+    flags = np.zeros(len(titles), dtype=bool)
+    for i in posts_with_stems(titles, ("govern",)):
+        flags[i] = _GOVERNORS_WANTED.search(titles[i]) is not None
+    return flags
+
+
+def recruits_governors(titles: Sequence[str], descriptions: Sequence[str],
+                       tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: it is about finding governors (recruitment, vacancies)."""
+    texts = _post_texts(titles, descriptions, tags)
+    return _says(texts, _RECRUITS_GOVERNORS, ("govern", "academy ambassadors"))
+

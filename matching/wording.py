@@ -26,8 +26,15 @@ from typing import IO, Any
 import numpy as np
 
 from matching.ehcp import ehcp_step_masks
-from matching.languages import interpreter_requests, speaker_offers, speaker_requests
+from matching.hours import daytime_requests
+from matching.languages import (
+    interpreter_requests,
+    interpreter_titles,
+    speaker_offers,
+    speaker_requests,
+)
 from matching.needs import (
+    asks_for_governors,
     asks_to_be_shown,
     for_parents,
     parents_only,
@@ -52,7 +59,10 @@ class Wording:
     req_parents: np.ndarray
     req_language: np.ndarray
     req_interpreter: np.ndarray
+    req_interpreter_title: np.ndarray
     req_step: np.ndarray
+    req_daytime: np.ndarray
+    req_governors: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
 
@@ -71,7 +81,10 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_parents=for_parents(req_titles),
         req_language=language,
         req_interpreter=interpreter_requests(req_titles, req_descriptions, req_tags, language),
+        req_interpreter_title=interpreter_titles(req_titles, language),
         req_step=ehcp_step_masks(req_titles, req_descriptions, req_tags),
+        req_daytime=daytime_requests(req_titles, req_descriptions),
+        req_governors=asks_for_governors(req_titles),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
     )

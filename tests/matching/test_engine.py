@@ -243,18 +243,28 @@ def test_a_thing_wanted_is_met_by_the_offer_that_lends_it(semantic: str) -> None
 def test_unmatched_service_request_names_the_nearest_offer_that_could_provide() -> None:
     # Not "only know-how on the topic" when a school does lend one, just not closely enough.
     # The training shares so many words that it still ranks first after the service penalty.
-    # (A hall: a minibus named is the minibus itself, and would be paired.)
+    # (A pool: a minibus named, or a hall said to be available, is the thing itself, and
+    # would be paired.)
+    wanted = post("r1", "lincoln", "Could we borrow a pool for the Y6 swimming at the end of "
+                  "the summer term", "in_person")
+    training = post("o1", "sleaford", "Teaching Y6 swimming at the end of the summer term",
+                    "in_person")
+    pool = post("o2", "sleaford", "Pool available Tuesdays", "in_person")
+    out = run([training, pool], [wanted], Taxonomy.load(), semantic="off")
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
+    assert out["unmatched"] == [{"request": "r1", "reason": (
+        "No open offer covers swimming and water safety yet; the nearest offer is \u201cPool "
+        "available Tuesdays\u201d")}]
+    # A hall available for a hall wanted is paired, however little else the two share.
     wanted = post("r1", "lincoln", "Hall for the Y6 show at the end of the summer term",
                   "in_person")
     training = post("o1", "sleaford", "Staging the Y6 show at the end of the summer term",
                     "in_person")
     hall = post("o2", "sleaford", "Hall available Tuesdays", "in_person")
     out = run([training, hall], [wanted], Taxonomy.load(), semantic="off")
-    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
-    assert out["unmatched"] == [{"request": "r1", "reason": (
-        "Nothing fits closely enough yet; the nearest offer is \u201cHall available "
-        "Tuesdays\u201d")}]
-    # A minibus named for a minibus wanted is paired, however little else the two share.
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("r1", "o2")]
+    assert out["pairs"][0]["reasons"][0] == "Offers the space you asked for"
+    # So is a minibus named for a minibus wanted.
     wanted = post("r1", "lincoln", "Minibus for the Y6 trip to the coast", "in_person")
     training = post("o1", "sleaford", "Minibus driver training for trips to the coast (MiDAS)",
                     "in_person")
@@ -748,3 +758,35 @@ def test_a_title_naming_the_topic_in_the_request_s_words_ranks_first(
     # The reason names the topic once: no "Both mention relationships and education".
     assert ranked[0]["reasons"] == ["Both about relationships and sex education",
                                     "Can be done remotely"]
+
+
+def test_a_minibus_wanted_is_not_met_by_a_driver_without_one() -> None:
+    # Set 46 paired "Minibus - 3 Weds in March" ("We have a D1 driver but no minibus") with
+    # "Minibus driver - our site manager", whose tags name the minibus, and left the loan
+    # it wanted to another school.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Minibus \u2013 3 Weds in March", "in_person",
+                  description="We have a D1 driver but no minibus. Need one for 3 football "
+                  "fixtures on Wednesdays.", tags=["sport", "transport", "fixtures"])
+    driver = post("o1", "sleaford", "Minibus driver \u2013 our site manager", "in_person",
+                  description="Site manager has D1 + MiDAS. Could drive your minibus for the "
+                  "odd afternoon fixture, Wednesdays best.",
+                  tags=["minibus", "driver", "transport"])
+    loan = post("o2", "skegness", "Minibus to borrow", "in_person",
+                description="16-seat minibus free most days. You need your own D1 driver.",
+                tags=["minibus", "transport"])
+    held_back_then_met(wanted, driver, loan, shipped)
+
+
+def test_a_hall_hired_out_is_the_space_a_venue_request_asks_for() -> None:
+    # Set 46's "Venue - joint dance festival" shares few words with "Hall available
+    # evenings/weekends"; the reason leads with what it asked for, as for a minibus lent.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Venue \u2013 joint dance festival", "in_person",
+                  description="Need a hall that seats 200 for an evening in June.")
+    hall = post("o1", "sleaford", "Hall available evenings", "in_person", capacity=1,
+                description="Large hall that seats 220 for concerts and joint performances "
+                "in the evening.")
+    out = match({"schools": SCHOOLS, "offers": [hall], "requests": [wanted]}, taxonomy=shipped,
+                semantic="off")
+    assert out["ranked"]["r1"][0]["reasons"][0] == "Offers the space you asked for"

@@ -8,6 +8,7 @@ from matching.languages import (
     LANGUAGES,
     about_languages,
     interpreter_requests,
+    interpreter_titles,
     language_masks,
     offers_a_speaker,
     speaker_offers,
@@ -129,6 +130,35 @@ def test_an_offer_with_no_speaker_does_not_meet_an_interpreter_request() -> None
     assert ("speaker", "workshop") not in pairs
     # A request that asks for no speaker keeps the offer's full score.
     assert listed_score(out, "phonics", "workshop") == listed_score(plain, "phonics", "workshop")
+
+
+def test_a_title_asking_for_an_interpreter_is_never_paired_with_other_languages() -> None:
+    # Set 46 paired "Mandarin interpreter - parents evening" with a Korean-speaking family
+    # liaison; set 47 "Polish translation - SEND info report" with Romanian and Lithuanian
+    # interpreters. Halving the score left both over the threshold, so such an offer is now
+    # also no fit at all: held back like know-how offered for a service.
+    urdu = {"id": "urdu", "school": "b", "title": "Urdu-speaking TA for parent meetings",
+            "description": "She can interpret at parents' evening (paid at her hourly rate).",
+            "format": "either", "capacity": 2}
+    arabic = {**urdu, "id": "arabic", "school": "c",
+              "title": "Arabic-speaking TA for parent meetings"}
+    wanted = {"id": "ar", "school": "a", "title": "Arabic interpreter for parents' evening",
+              "format": "either"}
+    alone = match({"offers": [urdu], "requests": [wanted]}, semantic="off")
+    plain = Matcher(language_penalty=0.0, service_penalty=0.0, semantic="off").fit_predict(
+        {"offers": [urdu], "requests": [wanted]})
+    assert abs(listed_score(alone, "ar", "urdu") - listed_score(plain, "ar", "urdu") / 4) <= 0.005
+    assert alone["pairs"] == []
+    assert alone["unmatched"][0]["reason"].startswith("This asks for a service")
+    both = match({"offers": [urdu, arabic], "requests": [wanted]}, semantic="off")
+    assert [(p["request"], p["offer"]) for p in both["pairs"]] == [("ar", "arabic")]
+    # Only the title counts: "EAL new arrivals" that mentions translating in its description
+    # may be met by an EAL lead who speaks another language (set 43).
+    titles = ["Mandarin interpreter - parents evening", "EAL new arrivals",
+              "Polish translation - SEND info report"]
+    descriptions = ["", "Arabic and Romanian speakers; we translate letters.", ""]
+    languages = speaker_requests(titles, descriptions, [[], [], []])
+    assert interpreter_titles(titles, languages).tolist() == [True, False, True]
 
 
 def test_a_request_to_teach_one_language_is_not_met_by_another() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from matching.needs import (
+    asks_for_governors,
     asks_for_service,
     asks_to_be_shown,
     for_parents,
@@ -14,6 +15,7 @@ from matching.needs import (
     parents_only,
     person_requests,
     provides_service,
+    recruits_governors,
     service_flags,
     things_alone,
     unmet,
@@ -374,6 +376,9 @@ def test_a_trade_or_a_lifeguard_is_a_service(title: str, description: str, asks:
     # Set 23's chess coach, set 24's Urdu speakers and dyslexia assessor: each offers a
     # person's time without "available", "lend" or a price.
     ("Chess coach", "Our chess coach has a free afternoon, could run a club at another school."),
+    # Set 46's volunteer, who "wants to" run one at "a second school".
+    ("Chess coach \u2013 volunteer", "A parent wants to run a chess club at a second school one "
+     "afternoon a week."),
     ("Polish & Urdu speakers \u2013 parent meetings",
      "Two staff speak Polish and Urdu. Could help with the odd parent meeting by phone."),
     ("Dyslexia assessments \u2013 specialist teacher",
@@ -418,3 +423,21 @@ def test_things_lent_or_given_with_nobody_to_come() -> None:
          "Our Y6 lead would welcome your children."],
         [[], [], [], [], []])
     assert flags.tolist() == [True, True, False, False, False]
+
+
+def test_governors_wanted_are_met_only_by_an_offer_about_finding_them() -> None:
+    # Sets 41, 46 and 48 paired "Governor with a finance background" and the like with
+    # governor induction and finance training; every graded fit for a request for governors
+    # is about finding them (set 47). A clerk to the governors, safer recruitment training
+    # for a panel and a governors' panel are not governors to find.
+    titles = ["Four governor vacancies", "Governor with finance skills wanted",
+              "Parent governor with finance background", "Governor recruitment",
+              "Clerk to governors needed", "Safer recruitment for governors",
+              "New governors - induction", "Suspension review - governor panel needed"]
+    assert asks_for_governors(titles).tolist() == [True] * 4 + [False] * 4
+    offers = [("Foundation governors - recruitment", "Skills audit, what to put in the advert."),
+              ("New governor induction (online)", "Our clerk runs it each term."),
+              ("'Reading' the budget - finance for governors", "")]
+    assert recruits_governors([t for t, _ in offers], [d for _, d in offers],
+                              [[]] * 3).tolist() == [True, False, False]
+

@@ -1,0 +1,58 @@
+"""Whether a request needs something in the school day and an offer is only out of hours.
+
+A school whose hall floor is being replaced needs "a hall somewhere for KS1 PE, weekdays
+9-12"; one whose pool has closed needs "daytime pool time for top-up lessons". A hall or a
+pool let "evenings and weekends only" cannot meet either, however close the rest of the
+words (sets 43 and 47, both judged no fit). The matcher treats such a pair as it treats
+know-how offered for a service: listed lower and never suggested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from matching.needs import posts_with_stems
+from matching.wordgroups import post_text
+
+__all__ = ["daytime_requests", "out_of_hours_offers"]
+
+# Said to be needed in the school day: "daytime pool time", "during the school day",
+# "weekdays 9-12", "in school hours".
+_DAYTIME = re.compile(
+    r"\b(?:daytime|day-time|during the (?:school )?day|(?:in|during) school hours"
+    r"|in lesson time|weekdays? (?:9|10|mornings?|am)"
+    r"|weekday (?:mornings?|afternoons?))\b",
+    re.IGNORECASE)
+_DAYTIME_STEMS = ("day", "school hours", "lesson time")
+
+# Only out of school hours: "evenings and weekends only", "evenings & weekends",
+# "evenings after 6pm and weekends", "outside school hours".
+_OUT_OF_HOURS = re.compile(
+    r"\bevenings?(?: after \d(?:[.:]\d\d)? ?(?:pm)?)?\s*(?:and|&|/|\+|or)\s*weekends?\b"
+    r"|\bweekends?\s*(?:and|&|/|\+|or)\s*evenings?\b"
+    r"|\b(?:evenings?|weekends?) only\b|\boutside (?:of )?school hours\b",
+    re.IGNORECASE)
+_OUT_OF_HOURS_STEMS = ("evening", "weekend", "school hours")
+
+
+def daytime_requests(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
+    """Per request: its title or description says it is needed in the school day."""
+    texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
+    out = np.zeros(len(texts), dtype=bool)
+    for i in posts_with_stems(texts, _DAYTIME_STEMS):
+        out[i] = _DAYTIME.search(texts[i]) is not None
+    return out
+
+
+def out_of_hours_offers(titles: Sequence[str], descriptions: Sequence[str],
+                        tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: it says it is only available evenings and weekends or out of school
+    hours."""
+    texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
+    out = np.zeros(len(texts), dtype=bool)
+    for i in posts_with_stems(texts, _OUT_OF_HOURS_STEMS):
+        out[i] = _OUT_OF_HOURS.search(texts[i]) is not None
+    return out
