@@ -790,3 +790,21 @@ def test_a_hall_hired_out_is_the_space_a_venue_request_asks_for() -> None:
     out = match({"schools": SCHOOLS, "offers": [hall], "requests": [wanted]}, taxonomy=shipped,
                 semantic="off")
     assert out["ranked"]["r1"][0]["reasons"][0] == "Offers the space you asked for"
+
+
+def test_governors_to_find_are_not_met_by_training_for_governors() -> None:
+    # Sets 13, 41, 46 and 48 paired "Governor with finance skills wanted" and the like with
+    # finance training and induction for governors already on a board.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Governor with finance skills wanted", "either",
+                  description="Our finance governor has stepped down. We need a governor with "
+                  "finance skills for the resources committee.")
+    training = post("o1", "sleaford", "Finance skills for governors", "either", capacity=2,
+                    description="A session for governors on the resources committee: finance "
+                    "skills, reading the budget and the SFVS.")
+    finding = post("o2", "skegness", "Governor recruitment - how we filled our vacancies",
+                   "either", capacity=2,
+                   description="We found four new governors, two with finance backgrounds, "
+                   "through local businesses and Governors for Schools. Happy to share the "
+                   "advert.")
+    held_back_then_met(wanted, training, finding, shipped)
