@@ -26,8 +26,7 @@ from matching.needs import posts_with_stems
 from matching.wordgroups import NameGroups, post_text
 
 __all__ = ["LANGUAGES", "about_languages", "interpreter_requests", "interpreter_titles",
-           "language_masks",
-           "offers_a_speaker", "speaker_offers", "speaker_requests"]
+           "language_masks", "offers_a_speaker", "speaker_offers", "speaker_requests"]
 
 # The languages English primary schools most often need interpreting, one group each (at
 # most 62); each name is matched as a whole word, with its "-speaking" forms.

@@ -605,10 +605,7 @@ def asks_for_governors(titles: Sequence[str]) -> np.ndarray:
     """Per request: its title asks for governors to join the board (a boolean array). Every
     graded fit for such a request is about finding governors (sets 10-48); governor training
     or an induction pack finds nobody."""
-    flags = np.zeros(len(titles), dtype=bool)
-    for i in posts_with_stems(titles, ("govern",)):
-        flags[i] = _GOVERNORS_WANTED.search(titles[i]) is not None
-    return flags
+    return _says(titles, _GOVERNORS_WANTED, ("govern",))
 
 
 def recruits_governors(titles: Sequence[str], descriptions: Sequence[str],

@@ -23,7 +23,8 @@ __all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "kind_names", "lent_kinds",
            "lent_thing_masks", "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
-# with a plural "s". A vehicle is also met by an offer of its driver or of "transport".
+# with a plural "s". A vehicle is also met by an offer of "transport" or of a vehicle with
+# its driver, but not by a driver alone ("Minibus driver - our site manager").
 THINGS: tuple[tuple[str, ...], ...] = (
     ("minibus", "minibuses", "coach", "coaches", "bus", "buses", "transport", "vehicle",
      "driver"),
@@ -84,8 +85,16 @@ THINGS: tuple[tuple[str, ...], ...] = (
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
-_BOOKS = 1 << THINGS.index(("books",))
-_KILN_CARE = 1 << next(i for i, names in enumerate(THINGS) if names[0] == "kiln engineer")
+
+
+def _kinds(*first_names: str) -> int:
+    """The bits of THINGS of the kinds whose first name is given."""
+    return sum(1 << i for i, names in enumerate(THINGS) if names[0] in first_names)
+
+
+_VEHICLE = _kinds("minibus")
+_BOOKS = _kinds("books")
+_KILN_CARE = _kinds("kiln engineer")
 # A title about the school's own kiln rather than firing pupils' work.
 _KILN_CARE_WANTED = re.compile(
     r"\bkilns?\b.*?\b(?:servic\w*|repairs?|engineers?|safety|check(?:ed)?|how to use"
@@ -298,7 +307,6 @@ def _unsaid(texts: Sequence[str]) -> list[str]:
 _UNSAID_STEMS = ("ecodab", "ircuit", "iln", "oach", *_DRIVING_STEMS)
 
 
-_VEHICLE = 1 << 0
 _DRIVER_TITLE = re.compile(
     r"^\W*(?:(?:a|an|our|minibus|coach|bus|d1|midas(?:[- ]trained)?|qualified|spare)\s+){0,3}"
     r"drivers?\b", re.IGNORECASE)
@@ -325,17 +333,14 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # Kinds whose mere naming in an offer is the thing itself. Instruments, bikes, kitchens and
 # halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
-_LENT = sum(1 << i for i, names in enumerate(THINGS)
-            if names[0] in ("minibus", "tablet", "microscope", "costume", "tent", "furniture",
-                            "sound desk", "portakabin", "decodable", "kiln", "planetarium"))
+_LENT = _kinds("minibus", "tablet", "microscope", "costume", "tent", "furniture", "sound desk",
+               "portakabin", "decodable", "kiln", "planetarium")
 
 # Kinds that are the thing itself only where the offer says it lends, hires out or gives
 # them (needs.provides_service): a hall, a kitchen, instruments, bikes, uniform, chess sets,
 # storage. Not books: "Free to a good home: decodable readers" are books given, but not the
 # ones "Books for Y5/6 who read at a Y2 level" asks for (set 14).
-HIRED_KINDS = sum(1 << i for i, names in enumerate(THINGS)
-                  if names[0] in ("instrument", "bike", "hob", "hall", "uniform", "chess set",
-                                  "storage"))
+HIRED_KINDS = _kinds("instrument", "bike", "hob", "hall", "uniform", "chess set", "storage")
 
 # How a reason names each kind that the offer lends ("Offers the furniture you asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
