@@ -285,6 +285,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.96, "pair_recall": 0.89, "unanswerable_assigned": 4},
     "fresh/set51.json": {"recall@1": 0.94, "recall@3": 1.0, "ndcg@5": 0.96,
                          "pair_precision": 0.94, "pair_recall": 0.86, "unanswerable_assigned": 0},
+    "fresh/set52.json": {"recall@1": 0.92, "recall@3": 0.96, "ndcg@5": 0.94,
+                         "pair_precision": 0.88, "pair_recall": 0.84, "unanswerable_assigned": 10},
+    "fresh/set53.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.94, "pair_recall": 0.90, "unanswerable_assigned": 3},
+    "fresh/set54.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.98,
+                         "pair_precision": 0.96, "pair_recall": 0.94, "unanswerable_assigned": 2},
 }
 
 
