@@ -276,6 +276,14 @@ def shipped() -> Taxonomy:
     ("Governor with finance skills wanted", "governance-recruitment"),
     ("Parent governor with finance background", "governance-recruitment"),
     ("Foundation governor vacancies", "governance-recruitment"),
+    # Sets 49-51: the Catholic RE directory by its initials, glockenspiels as written, a
+    # bubble tube, chess on its own, an extra adult to share.
+    ("TKYMC", "re"),
+    ("To Know You More Clearly - new RE directory", "re"),
+    ("glocks", "music-instrumental"),
+    ("bubble tube??", "send-sensory"),
+    ("Chess club", "enrichment-chess"),
+    ("Y5 reading group - extra adult?", "workforce-cover"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
