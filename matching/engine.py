@@ -58,6 +58,7 @@ from matching.needs import (
     recruits_governors,
     service_flags,
     things_alone,
+    trains_drivers,
     unmet,
     unmet_by_offers,
 )
@@ -181,6 +182,8 @@ class _Run:
     req_daytime: np.ndarray
     # Requests for governors to join the board (needs.asks_for_governors).
     req_governors: np.ndarray
+    # Requests for minibus drivers to be trained (needs.asks_for_driver_training).
+    req_driver_training: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
@@ -744,6 +747,10 @@ class Matcher(BaseEstimator):
         # none: governor training, an induction pack (sets 41-48).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_governors,
                                  recruits_governors)
+        # Drivers to train ("MiDAS") and an offer that trains none: a minibus to borrow,
+        # even with its own MiDAS driver (sets 11-49).
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_driver_training,
+                                 trains_drivers)
         # Things lent or given with nobody to come with them, for a request to be trained or
         # shown how ("RWI refresher for whole staff" and "Free to a good home: RWI books").
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_shown,

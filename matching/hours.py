@@ -24,18 +24,27 @@ __all__ = ["daytime_requests", "out_of_hours_offers"]
 _DAYTIME = re.compile(
     r"\b(?:daytime|day-time|during the (?:school )?day|(?:in|during) school hours"
     r"|in lesson time|weekdays? (?:9|10|mornings?|am)"
-    r"|weekday (?:mornings?|afternoons?))\b",
+    r"|weekday (?:mornings?|afternoons?)"
+    # A training day is a school day: "Venue for joint INSET" (set 49).
+    r"|inset(?: days?)?|training days?)\b",
     re.IGNORECASE)
-_DAYTIME_STEMS = ("day", "school hours", "lesson time")
+_DAYTIME_STEMS = ("day", "school hours", "lesson time", "inset")
 
 # Only out of school hours: "evenings and weekends only", "evenings & weekends",
 # "evenings after 6pm and weekends", "outside school hours".
 _OUT_OF_HOURS = re.compile(
     r"\bevenings?(?: after \d(?:[.:]\d\d)? ?(?:pm)?)?\s*(?:and|&|/|\+|or)\s*weekends?\b"
     r"|\bweekends?\s*(?:and|&|/|\+|or)\s*evenings?\b"
-    r"|\b(?:evenings?|weekends?) only\b|\boutside (?:of )?school hours\b",
+    r"|\b(?:evenings?|weekends?) only\b|\boutside (?:of )?school hours\b"
+    # "School hall available weekends", "Free Sat/Sun" (set 49).
+    r"|\bavailable (?:at |on )?weekends\b|\bsat(?:urday)?s? ?(?:/|&|and|\+) ?sun(?:day)?s?\b",
     re.IGNORECASE)
-_OUT_OF_HOURS_STEMS = ("evening", "weekend", "school hours")
+_OUT_OF_HOURS_STEMS = ("evening", "weekend", "school hours", "sat")
+# Unless it also offers the day: "Community room free most weekday daytimes ... (Hall only
+# available at weekends.)" (set 31).
+_DAY_OFFERED = re.compile(
+    r"\bdaytimes?\b|\bduring the (?:school )?day\b|\bin school hours\b"
+    r"|\bweekday (?:mornings?|afternoons?|daytimes?)\b", re.IGNORECASE)
 
 
 def daytime_requests(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
@@ -54,5 +63,6 @@ def out_of_hours_offers(titles: Sequence[str], descriptions: Sequence[str],
     texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
     out = np.zeros(len(texts), dtype=bool)
     for i in posts_with_stems(texts, _OUT_OF_HOURS_STEMS):
-        out[i] = _OUT_OF_HOURS.search(texts[i]) is not None
+        out[i] = (_OUT_OF_HOURS.search(texts[i]) is not None
+                  and _DAY_OFFERED.search(texts[i]) is None)
     return out

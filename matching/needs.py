@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["THING_WANTED", "asks_for_governors", "asks_for_service", "asks_to_be_shown",
+__all__ = ["THING_WANTED", "asks_for_driver_training", "asks_for_governors", "asks_for_service",
+           "asks_to_be_shown",
            "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "service_flags", "things_alone", "unmet", "unmet_by_offers", "wanted_roles"]
@@ -167,8 +168,10 @@ _PROVIDES = re.compile(
     r"|\b(?:has|have|with) (?:a|one|two|three|\d+) (?:free|spare) (?:days?|afternoons?"
     r"|mornings?|sessions?|hours?)\b"
     # "A parent ... wants to run a chess club at a second school" (set 46) too.
-    r"|\b(?:could|can|happy to|wants? to|would like to|willing to|keen to) "
-    r"(?:run|deliver|lead|teach) (?:a |an |the )?(?:[a-z]+ )?"
+    # "He'd do a lunchtime or after school session at another school" (set 51).
+    r"|\b(?:could|can|happy to|wants? to|would like to|willing to|keen to|would|he'd|she'd"
+    r"|they'd|he\u2019d|she\u2019d|they\u2019d) "
+    r"(?:run|deliver|lead|teach|do) (?:a |an |the )?(?:[a-z-]+ ){0,4}?"
     r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby|a second"
     r"|a partner|one other|a local) schools?\b"
     # "could teach PE at a nearby school", "can teach 1 lesson a week in another school".
@@ -192,6 +195,12 @@ _PROVIDES = re.compile(
     r"(?:visits?|visitors|groups?|you|staff|colleagues|teachers|leaders)\b)"
     r"|\bslots?\b|\bcan be used\b|\buse of our\b"
     r"|\bfree to (?:any|local|other|nearby)\b"
+    # A hall to use ("you're welcome to use it"), a spare classroom, clay fired for others
+    # ("happy to fire other schools' clay work"), coaching given ("can offer a new head a
+    # coaching conversation every half term"): sets 49 and 50.
+    r"|\bwelcome to (?:use|borrow|book|hire)\b|\bspare (?:class)?rooms?\b"
+    r"|\bfire (?:your|their|other schools)\b|\bother schools(?:'|\u2019)? (?:clay|pots?)\b"
+    r"|\b(?:can|could|happy to) offer (?:[a-z]+ ){0,6}?(?:coaching|mentoring|supervision)\b"
     r"|\bbuy (?:in|time)\b|\bbuy(?:ing)? our\b"
     r"|\bsupply pool\b"
     # Priced time ("paid at her hourly rate", "charged at cost") or time set aside for others.
@@ -245,7 +254,8 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
                   "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
                   "another school", "cost of", "nearby school", "local school", "your school",
-                  "second school", "partner school")
+                  "second school", "partner school", "welcome to", "fire ", "other schools",
+                  "can offer", "could offer", "happy to offer")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
@@ -503,13 +513,22 @@ _PERSON_GIVEN = re.compile(
     r"\b(?:staff|teachers?|leads?|leaders?|coach(?:es|ing)?|instructors?|tutors?|specialists?"
     r"|tas?|hltas?|senco|head|headteacher|deputy|she|he|her|his|i|me|team|trainers?"
     r"|therapists?|counsellors?|assessors?|colleagues?|managers?|volunteers?|lifeguards?"
-    r"|person|someone|people|speakers?|interpreters?|drivers?|clerk|practitioners?)\b",
+    r"|person|someone|people|speakers?|interpreters?|drivers?|clerk|practitioners?"
+    # "Our family liaison worker speaks Arabic and Somali" (set 50).
+    r"|workers?|liaison|mentors?|officers?)\b",
     re.IGNORECASE)
 
 
+# Somewhere for a person to work ("Room for SALT sessions", set 49) asks for the room.
+_ROOM_FOR = re.compile(r"^\W*(?:a |an )?(?:spare |quiet |small )?(?:room|classroom|space|venue"
+                       r"|somewhere)s? (?:for|to)\b", re.IGNORECASE)
+
+
 def person_requests(titles: Sequence[str], service: np.ndarray) -> np.ndarray:
-    """Per request: it asks for a service (``service``) and its title names a person."""
+    """Per request: it asks for a service (``service``) and its title names a person, not
+    somewhere for one to work."""
     return np.array([bool(s) and _PERSON_ASKED.search(t) is not None
+                     and _ROOM_FOR.search(t) is None
                      for t, s in zip(titles, service, strict=True)], dtype=bool)
 
 
@@ -528,10 +547,12 @@ _SHOWN_DESCRIPTION = re.compile(
     r"\b(?:twilight|staff meeting|(?:run|deliver|lead|do) (?:a |an |some )?(?:training|twilight"
     r"|cpd|inset|staff meeting)|come in and (?:train|show|model|talk))\b"
     r"|\b(?:see|watch) (?:it|how|what it looks like)(?: [a-z]+){0,4} in (?:a |an |the )?"
-    r"(?:real |actual )?(?:classrooms?|class|lessons?)\b",
+    r"(?:real |actual )?(?:classrooms?|class|lessons?)\b"
+    # Someone to come and do it: "Anyone know someone who does drama workshops in school?"
+    r"|\bsomeone who (?:does|runs|delivers|leads|could|can|would)\b",
     re.IGNORECASE)
 _SHOWN_STEMS = ("train", "refresher", "cpd", "twilight", "staff meeting", "come in and",
-                "show ", "visit", "model", "see ", "watch ")
+                "show ", "visit", "model", "see ", "watch ", "someone who")
 
 
 def asks_to_be_shown(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
@@ -614,3 +635,36 @@ def recruits_governors(titles: Sequence[str], descriptions: Sequence[str],
     texts = _post_texts(titles, descriptions, tags)
     return _says(texts, _RECRUITS_GOVERNORS, ("govern", "academy ambassadors"))
 
+
+
+# A title asking for drivers to be trained or assessed ("MiDAS", "MiDAS training for 2 staff",
+# "Minibus driver training needed (MiDAS)"), not for a driver ("Minibus driver with MiDAS").
+_DRIVER_TRAINING_WANTED = re.compile(
+    r"^\W*midas\W*$"
+    r"|^(?=.*\b(?:midas|driver|driving)\b).*\b(?:midas|driver|driving)\W+(?:\w+\W+){0,3}?"
+    r"(?:training|trained|assessments?|assessors?|course|test)\b"
+    r"|^\W*midas\W+(?:\w+\W+){0,2}?(?:training|trained|assessments?|assessors?|course)\b",
+    re.IGNORECASE)
+# An offer that trains or assesses drivers: "MiDAS minibus driver training", "our site
+# manager is a MiDAS trainer", "we host a MiDAS minibus driver assessment".
+_TRAINS_DRIVERS = re.compile(
+    r"\bmidas\W+(?:\w+\W+){0,3}?(?:training|trainers?|assessments?|assessors?|course)\b"
+    r"|\b(?:driver|driving)\W+(?:training|assessments?|course|test)\b"
+    r"|\bmidas (?:trainer|assessor)s?\b"
+    r"|\b(?:train|training|assess|assessing)(?: and (?:train|assess))? (?:\w+ ){0,3}"
+    r"(?:drivers?|to drive)\b",
+    re.IGNORECASE)
+
+
+def asks_for_driver_training(titles: Sequence[str]) -> np.ndarray:
+    """Per request: its title asks for minibus drivers to be trained or assessed. Every
+    graded fit for such a request trains or assesses drivers (sets 11-49); a minibus to
+    borrow, even with a MiDAS-trained driver, trains nobody."""
+    return _says(titles, _DRIVER_TRAINING_WANTED, ("midas", "river", "riving"))
+
+
+def trains_drivers(titles: Sequence[str], descriptions: Sequence[str],
+                   tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: it trains or assesses minibus drivers."""
+    return _says(_post_texts(titles, descriptions, tags), _TRAINS_DRIVERS,
+                 ("midas", "river", "riving"))

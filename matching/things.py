@@ -39,7 +39,7 @@ THINGS: tuple[tuple[str, ...], ...] = (
     ("bike", "bicycle", "balance bike", "cycle", "bikeability", "scooter"),
     ("hob", "cooker", "oven", "kitchen", "cooking", "food tech"),
     ("hall", "venue", "space", "room", "stage", "staging", "theatre", "studio", "church",
-     "auditorium"),
+     "auditorium", "spare classroom", "empty classroom", "classroom space"),
     # Not bare "chairs" or "tables": chairs of governors, times tables.
     ("furniture", "tables and chairs", "tables & chairs", "tables + chairs", "chairs and tables",
      "chairs & tables", "chairs + tables", "tables/chairs", "chairs/tables",
@@ -126,7 +126,9 @@ _PRO_TAILS = ("herap", "HERAP", "ounsel", "OUNSEL", "sycholog", "SYCHOLOG", "d p
 # is 18 months", "OT says sensory diet - now what?") or training, resources or ideas for
 # its own staff ("SALT TA training", "SALT resources for TA-led interventions").
 _PRO_WANTED = re.compile(
-    r"^(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
+    # Not somewhere for one to work ("Room for SALT sessions", set 49).
+    r"^(?!\W*(?:a |an )?(?:spare )?(?:room|classroom|space|venue|somewhere)\b)"
+    r"(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
     r"|how|what can|advice|meantime)\b)"
     r".*?(?:\b(?:speech(?: (?:and|&) language)?|play|art|drama|music|occupational) therapists?\b"
     r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b"
@@ -191,6 +193,8 @@ _MORE_WANTED = re.compile(
     r"|^(?!.*\b(?:lettings?|letting|let out|rent out|floor|roof|refurb\w*|heating|policy"
     r"|income|repairs?|cif)\b)\W*(?:a |the )?(?:big |large |bigger |larger )?(venue|hall)s?"
     r"(?:\W+[-\u2013]|\s+(?:on|at|in|to hire|space|please|needed|wanted)\b)"
+    # A room for something: "Room for SALT sessions" (set 49).
+    r"|^\W*(?:a |an )?(?:spare |quiet |small )?(room|classroom space|space)s? (?:for|to)\b"
     # Storage outside: "Storage for PE kit", "Storage - PE store condemned".
     r"|^\W*(?:(?:outdoor|outside|extra|more|pe|spare) )?(storage)\b(?!\s+(?:of|policy|rules))"
     # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
@@ -233,7 +237,7 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
           "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
           "furnish", "chess", "storage", "container", "shed", "outbuilding",
-          "spare", "old", "unwanted", "surplus", "second", "used", "donated")
+          "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room")
 
 
 # A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices
@@ -362,7 +366,10 @@ def kind_names(mask: int) -> list[str]:
 # "Moving to Little Wandle? We did it - happy to talk it through") offers the know-how, not
 # the thing.
 _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?:to|we)"
-                       r"|talk (?:it |you )?through)\b", re.IGNORECASE)
+                       r"|talk (?:it |you )?through"
+                       # "Moving to Google Workspace - our IT lead will help" (set 51).
+                       r"|moving to|switch(?:ed|ing)? to|migrat\w*|will help|happy to help)\b",
+                       re.IGNORECASE)
 
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:

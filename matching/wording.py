@@ -34,6 +34,7 @@ from matching.languages import (
     speaker_requests,
 )
 from matching.needs import (
+    asks_for_driver_training,
     asks_for_governors,
     asks_to_be_shown,
     for_parents,
@@ -63,6 +64,7 @@ class Wording:
     req_step: np.ndarray
     req_daytime: np.ndarray
     req_governors: np.ndarray
+    req_driver_training: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
 
@@ -85,6 +87,7 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_step=ehcp_step_masks(req_titles, req_descriptions, req_tags),
         req_daytime=daytime_requests(req_titles, req_descriptions),
         req_governors=asks_for_governors(req_titles),
+        req_driver_training=asks_for_driver_training(req_titles),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
     )

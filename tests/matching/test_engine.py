@@ -808,3 +808,17 @@ def test_governors_to_find_are_not_met_by_training_for_governors() -> None:
                    "through local businesses and Governors for Schools. Happy to share the "
                    "advert.")
     held_back_then_met(wanted, training, finding, shipped)
+
+
+def test_drivers_to_train_are_not_met_by_a_minibus_and_its_driver() -> None:
+    # Set 49 paired a bare "MiDAS" with a minibus lent with its MiDAS-trained driver; every
+    # graded fit for such a request trains or assesses drivers (sets 11-42).
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "MiDAS", "either")
+    minibus = post("o1", "sleaford", "Minibus + driver Fri mornings", "either", capacity=2,
+                   description="Our 16-seat minibus with its MiDAS-trained driver is free on "
+                   "Friday mornings for trips and fixtures.", tags=["minibus", "transport"])
+    training = post("o2", "skegness", "Minibus driver training", "either", capacity=2,
+                    description="Our business manager is an assessor and can train and assess "
+                    "two of your staff to drive a school minibus.")
+    held_back_then_met(wanted, minibus, training, shipped)

@@ -19,6 +19,13 @@ def test_requests_needed_in_the_school_day() -> None:
     assert daytime_requests(titles, descriptions).tolist() == [True, True, True, False, False]
 
 
+def test_a_training_day_is_a_school_day() -> None:
+    # Set 49: a hall free only at weekends was paired with "Venue for joint INSET".
+    titles = ["Venue for joint INSET", "Room for our training day", "Venue for the summer fair"]
+    descriptions = ["About 90 staff on Friday 6th June.", "", "It is on a Saturday in June."]
+    assert daytime_requests(titles, descriptions).tolist() == [True, True, False]
+
+
 def test_offers_only_out_of_hours() -> None:
     titles = ["Hall for hire - evenings & weekends", "Swimming pool - lettings",
               "Pool available for school swimming lessons", "Hall free weekday mornings",
@@ -28,6 +35,17 @@ def test_offers_only_out_of_hours() -> None:
                     "Tuesday and Thursday mornings in term time.", "", "Free after school."]
     assert out_of_hours_offers(titles, descriptions, [[]] * 5).tolist() == [
         True, True, False, False, False]
+
+
+def test_weekends_alone_are_out_of_hours_unless_the_day_is_offered_too() -> None:
+    # Set 49's hall is free "Sat/Sun"; set 31's community room is free weekday daytimes,
+    # though its hall is only available at weekends.
+    titles = ["School hall available weekends", "Hall - Sat & Sun",
+              "Community room free for parent groups (daytime)"]
+    descriptions = ["Large hall with sprung floor. Free Sat/Sun for other schools.", "",
+                    "Free most weekday daytimes for parent groups. (Hall only available at "
+                    "weekends.)"]
+    assert out_of_hours_offers(titles, descriptions, [[]] * 3).tolist() == [True, True, False]
 
 
 def test_a_hall_let_only_evenings_does_not_meet_a_daytime_need() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matching.needs import (
+    asks_for_driver_training,
     asks_for_governors,
     asks_for_service,
     asks_to_be_shown,
@@ -18,6 +20,7 @@ from matching.needs import (
     recruits_governors,
     service_flags,
     things_alone,
+    trains_drivers,
     unmet,
     unmet_by_offers,
     wanted_roles,
@@ -379,6 +382,12 @@ def test_a_trade_or_a_lifeguard_is_a_service(title: str, description: str, asks:
     # Set 46's volunteer, who "wants to" run one at "a second school".
     ("Chess coach \u2013 volunteer", "A parent wants to run a chess club at a second school one "
      "afternoon a week."),
+    # Set 18's club leader ("an after-school club") and set 51's volunteer ("He'd do a
+    # lunchtime or after school session at another school").
+    ("Chess club leader", "Our chess club leader can run an after-school club at another "
+     "school one day a week."),
+    ("Chess coach & sets", "Run by a parent volunteer. He'd do a lunchtime or after school "
+     "session at another school."),
     ("Polish & Urdu speakers \u2013 parent meetings",
      "Two staff speak Polish and Urdu. Could help with the odd parent meeting by phone."),
     ("Dyslexia assessments \u2013 specialist teacher",
@@ -413,6 +422,15 @@ def test_a_request_to_be_trained_or_shown() -> None:
     assert flags.tolist() == [True, True, True, True, False, False, False]
 
 
+def test_someone_to_come_and_do_it_is_asked_to_be_shown() -> None:
+    # Set 50 paired "Shakespeare workshop for Y5" ("Anyone know someone who does drama
+    # workshops in school?") with staging blocks and costumes to borrow.
+    flags = asks_to_be_shown(["Shakespeare workshop for Y5", "Shakespeare costumes"],
+                             ["Anyone know someone who does drama workshops in school?",
+                              "Someone's borrowed ours."])
+    assert flags.tolist() == [True, False]
+
+
 def test_things_lent_or_given_with_nobody_to_come() -> None:
     flags = things_alone(
         ["Free to a good home: RWI Book Bag Books", "Sensory equipment to lend",
@@ -441,3 +459,43 @@ def test_governors_wanted_are_met_only_by_an_offer_about_finding_them() -> None:
     assert recruits_governors([t for t, _ in offers], [d for _, d in offers],
                               [[]] * 3).tolist() == [True, False, False]
 
+
+
+def test_minibus_drivers_to_train_are_met_only_by_an_offer_that_trains_them() -> None:
+    # Every graded fit for "MiDAS" or "MiDAS training for 2 staff" trains or assesses
+    # drivers (sets 11-42); set 49 paired a bare "MiDAS" with a minibus and its driver.
+    titles = ["MiDAS", "MiDAS training for 2 staff", "Minibus driver training needed (MiDAS)",
+              "MiDAS assessment", "Minibus driver with MiDAS",
+              "MiDAS driver - anyone have one who'd do the odd trip?", "Minibus for fixtures"]
+    assert asks_for_driver_training(titles).tolist() == [True] * 4 + [False] * 3
+    offers = [("MiDAS minibus driver training", "Our business manager is a MiDAS assessor and "
+               "can train and assess staff to drive a school minibus."),
+              ("Minibus driver training - spaces", "We host an assessment each year."),
+              ("Minibus + driver Fri mornings", "Our MiDAS-trained driver can take you."),
+              ("Minibus to borrow", "You need your own D1 or MiDAS trained driver.")]
+    flags = trains_drivers([t for t, _ in offers], [d for _, d in offers], [[]] * 4)
+    assert flags.tolist() == [True, True, False, False]
+
+
+@pytest.mark.parametrize("title, description", [
+    # Sets 49 and 50: a hall to use, a kiln firing others' clay, coaching given, a room.
+    ("Big hall with staging & lighting", "If your hall's too small for a summer show you're "
+     "welcome to use it (weekday evenings)."),
+    ("Kiln - we'll fire your clay work", "Our art lead is happy to fire other schools' clay "
+     "work (bisque)."),
+    ("Coaching for new heads", "Head of 12 years, trained coach. Can offer a new or acting "
+     "head a coaching conversation every half term."),
+    ("Spare classroom", "Mon-Thu - could suit tutoring, therapy sessions or small groups."),
+])
+def test_a_space_a_firing_or_coaching_given_is_provided(title: str, description: str) -> None:
+    assert provides_service(title, description)
+
+
+def test_a_liaison_worker_is_a_person_and_a_room_for_one_is_not() -> None:
+    # Set 50: "Our family liaison worker speaks Arabic and Somali" named nobody, so a Somali
+    # interpreter request held it back; set 49: "Room for SALT sessions" asks for the room.
+    assert offers_a_person(["Arabic/Somali speaking family liaison"],
+                           ["Our family liaison worker speaks Arabic and Somali."],
+                           [[]]).tolist() == [True]
+    titles = ["Room for SALT sessions", "SALT for 6 children"]
+    assert person_requests(titles, np.array([True, True])).tolist() == [False, True]

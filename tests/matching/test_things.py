@@ -332,3 +332,23 @@ def test_care_of_the_school_s_own_kiln_is_not_firing_its_clay() -> None:
     masks = thing_masks(["Kiln \u2013 we'll fire your pieces", "Kiln servicing - our engineer"],
                         ["Working kiln and an art technician.", ""], [[], []])
     assert masks.tolist() == [_bit("kiln"), _bit("kiln engineer")]
+
+
+def test_a_room_for_someone_to_work_in_is_a_space_wanted() -> None:
+    # Set 49: "Room for SALT sessions" asks for the room, not a therapist, and a spare
+    # classroom is a space.
+    assert wanted_things(["Room for SALT sessions", "Room for a parent ESOL group",
+                          "SALT for 6 children"]).tolist() == [
+        _bit("room"), _bit("room"), _professional("speech and language therapist")]
+    masks = thing_masks(["Spare classroom"], ["Mon-Thu, could suit small groups."], [[]])
+    assert masks.tolist() == [_bit("spare classroom")]
+
+
+def test_a_title_about_moving_to_devices_lends_none() -> None:
+    # Set 51: "Moving to Google Workspace - our IT lead will help" names Chromebooks but
+    # offers the know-how of the move, not the devices.
+    masks = lent_thing_masks(
+        ["Moving to Google Workspace - our IT lead will help", "12 Chromebooks free (wiped)"],
+        ["We moved to Google Workspace & Chromebooks; happy to share the plan.",
+         "Wiped and working, chargers included."], [[], []])
+    assert masks.tolist() == [0, _bit("chromebook")]
