@@ -19,8 +19,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["THING_WANTED", "asks_for_driver_training", "asks_for_governors", "asks_for_service",
-           "asks_to_be_shown",
+__all__ = ["ROOM_FOR", "THING_WANTED", "asks_for_driver_training", "asks_for_governors",
+           "asks_for_service", "asks_to_be_shown",
            "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "service_flags", "things_alone", "unmet", "unmet_by_offers", "wanted_roles"]
@@ -520,7 +520,7 @@ _PERSON_GIVEN = re.compile(
 
 
 # Somewhere for a person to work ("Room for SALT sessions", set 49) asks for the room.
-_ROOM_FOR = re.compile(r"^\W*(?:a |an )?(?:spare |quiet |small )?(?:room|classroom|space|venue"
+ROOM_FOR = re.compile(r"^\W*(?:a |an )?(?:spare |quiet |small )?(?:room|classroom|space|venue"
                        r"|somewhere)s? (?:for|to)\b", re.IGNORECASE)
 
 
@@ -528,7 +528,7 @@ def person_requests(titles: Sequence[str], service: np.ndarray) -> np.ndarray:
     """Per request: it asks for a service (``service``) and its title names a person, not
     somewhere for one to work."""
     return np.array([bool(s) and _PERSON_ASKED.search(t) is not None
-                     and _ROOM_FOR.search(t) is None
+                     and ROOM_FOR.search(t) is None
                      for t, s in zip(titles, service, strict=True)], dtype=bool)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from matching.needs import THING_WANTED, posts_with_stems
+from matching.needs import ROOM_FOR, THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
 __all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "kind_names", "lent_kinds",
@@ -126,9 +126,7 @@ _PRO_TAILS = ("herap", "HERAP", "ounsel", "OUNSEL", "sycholog", "SYCHOLOG", "d p
 # is 18 months", "OT says sensory diet - now what?") or training, resources or ideas for
 # its own staff ("SALT TA training", "SALT resources for TA-led interventions").
 _PRO_WANTED = re.compile(
-    # Not somewhere for one to work ("Room for SALT sessions", set 49).
-    r"^(?!\W*(?:a |an )?(?:spare )?(?:room|classroom|space|venue|somewhere)\b)"
-    r"(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
+    r"^(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
     r"|how|what can|advice|meantime)\b)"
     r".*?(?:\b(?:speech(?: (?:and|&) language)?|play|art|drama|music|occupational) therapists?\b"
     r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b"
@@ -268,7 +266,8 @@ def wanted_things(titles: Sequence[str], descriptions: Sequence[str] | None = No
             # The kind a title names replaces the description's: it is the request's own.
             out[i] = _NAMES.mask(m.group(m.lastindex or 0))
     for i in posts_with_stems(titles, _PRO_TAILS, fold=False):
-        if _PRO_WANTED.search(titles[i]):
+        # Not somewhere for one to work ("Room for SALT sessions", set 49).
+        if _PRO_WANTED.search(titles[i]) and not ROOM_FOR.search(titles[i]):
             out[i] |= _professionals(titles[i])
     for i in posts_with_stems(titles, ("kiln",)):
         if _KILN_CARE_WANTED.search(titles[i]):
