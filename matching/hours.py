@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from matching.needs import posts_with_stems
+from matching.needs import says
 from matching.wordgroups import post_text
 
 __all__ = ["daytime_requests", "out_of_hours_offers"]
@@ -50,10 +50,7 @@ _DAY_OFFERED = re.compile(
 def daytime_requests(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
     """Per request: its title or description says it is needed in the school day."""
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
-    out = np.zeros(len(texts), dtype=bool)
-    for i in posts_with_stems(texts, _DAYTIME_STEMS):
-        out[i] = _DAYTIME.search(texts[i]) is not None
-    return out
+    return says(texts, _DAYTIME, _DAYTIME_STEMS)
 
 
 def out_of_hours_offers(titles: Sequence[str], descriptions: Sequence[str],
@@ -61,8 +58,7 @@ def out_of_hours_offers(titles: Sequence[str], descriptions: Sequence[str],
     """Per offer: it says it is only available evenings and weekends or out of school
     hours."""
     texts = [post_text(t, d, g) for t, d, g in zip(titles, descriptions, tags, strict=True)]
-    out = np.zeros(len(texts), dtype=bool)
-    for i in posts_with_stems(texts, _OUT_OF_HOURS_STEMS):
-        out[i] = (_OUT_OF_HOURS.search(texts[i]) is not None
-                  and _DAY_OFFERED.search(texts[i]) is None)
+    out = says(texts, _OUT_OF_HOURS, _OUT_OF_HOURS_STEMS)
+    for i in np.flatnonzero(out).tolist():
+        out[i] = _DAY_OFFERED.search(texts[i]) is None
     return out

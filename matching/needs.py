@@ -23,7 +23,8 @@ __all__ = ["ROOM_FOR", "THING_WANTED", "asks_for_driver_training", "asks_for_gov
            "asks_for_service", "asks_to_be_shown",
            "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
-           "service_flags", "things_alone", "unmet", "unmet_by_offers", "wanted_roles"]
+           "says", "service_flags", "things_alone", "trains_drivers", "unmet",
+           "unmet_by_offers", "wanted_roles"]
 
 _ASKS = re.compile(
     r"\bwho (?:do|does|did) (?:you|yours|other schools|others|everyone|people|schools) use\b"
@@ -364,8 +365,8 @@ def for_staff(titles: Sequence[str], descriptions: Sequence[str],
               tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per request: it names staff as its audience and never parents, families or carers."""
     texts = _post_texts(titles, descriptions, tags)
-    return (_says(texts, _STAFF_AUDIENCE, _STAFF_AUDIENCE_STEMS)
-            & ~_says(texts, _PARENT_WORDS, _PARENT_STEMS))
+    return (says(texts, _STAFF_AUDIENCE, _STAFF_AUDIENCE_STEMS)
+            & ~says(texts, _PARENT_WORDS, _PARENT_STEMS))
 
 
 # An offer's title joining a session for parents to something else ("Reception transition -
@@ -384,7 +385,7 @@ def parents_only(titles: Sequence[str]) -> np.ndarray:
 def mentions_parents(titles: Sequence[str], descriptions: Sequence[str],
                      tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: its title, description or tags mention parents, families or carers."""
-    return _says(_post_texts(titles, descriptions, tags), _PARENT_WORDS, _PARENT_STEMS)
+    return says(_post_texts(titles, descriptions, tags), _PARENT_WORDS, _PARENT_STEMS)
 
 
 def _post_texts(titles: Sequence[str], descriptions: Sequence[str],
@@ -393,7 +394,7 @@ def _post_texts(titles: Sequence[str], descriptions: Sequence[str],
                                                           strict=True)]
 
 
-def _says(texts: Sequence[str], pattern: re.Pattern[str], stems: Sequence[str]) -> np.ndarray:
+def says(texts: Sequence[str], pattern: re.Pattern[str], stems: Sequence[str]) -> np.ndarray:
     """Per text: ``pattern`` is found in it (only texts with one of ``stems`` are read)."""
     flags = np.zeros(len(texts), dtype=bool)
     for i in posts_with_stems(texts, stems):
@@ -577,7 +578,7 @@ _GIVES_STEMS = ("lend", "loan", "borrow", "free to", "give away", "giving away",
 def things_alone(titles: Sequence[str], descriptions: Sequence[str],
                  tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: it lends or gives things and names nobody to come with them."""
-    flags = _says(_post_texts(titles, descriptions, tags), _GIVES_THINGS, _GIVES_STEMS)
+    flags = says(_post_texts(titles, descriptions, tags), _GIVES_THINGS, _GIVES_STEMS)
     chosen = np.flatnonzero(flags).tolist()
     if chosen:
         people = offers_a_person([titles[i] for i in chosen], [descriptions[i] for i in chosen],
@@ -626,14 +627,14 @@ def asks_for_governors(titles: Sequence[str]) -> np.ndarray:
     """Per request: its title asks for governors to join the board (a boolean array). Every
     graded fit for such a request is about finding governors (sets 10-48); governor training
     or an induction pack finds nobody."""
-    return _says(titles, _GOVERNORS_WANTED, ("govern",))
+    return says(titles, _GOVERNORS_WANTED, ("govern",))
 
 
 def recruits_governors(titles: Sequence[str], descriptions: Sequence[str],
                        tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: it is about finding governors (recruitment, vacancies)."""
     texts = _post_texts(titles, descriptions, tags)
-    return _says(texts, _RECRUITS_GOVERNORS, ("govern", "academy ambassadors"))
+    return says(texts, _RECRUITS_GOVERNORS, ("govern", "academy ambassadors"))
 
 
 
@@ -660,11 +661,11 @@ def asks_for_driver_training(titles: Sequence[str]) -> np.ndarray:
     """Per request: its title asks for minibus drivers to be trained or assessed. Every
     graded fit for such a request trains or assesses drivers (sets 11-49); a minibus to
     borrow, even with a MiDAS-trained driver, trains nobody."""
-    return _says(titles, _DRIVER_TRAINING_WANTED, ("midas", "river", "riving"))
+    return says(titles, _DRIVER_TRAINING_WANTED, ("midas", "river", "riving"))
 
 
 def trains_drivers(titles: Sequence[str], descriptions: Sequence[str],
                    tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per offer: it trains or assesses minibus drivers."""
-    return _says(_post_texts(titles, descriptions, tags), _TRAINS_DRIVERS,
+    return says(_post_texts(titles, descriptions, tags), _TRAINS_DRIVERS,
                  ("midas", "river", "riving"))
