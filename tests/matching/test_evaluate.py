@@ -173,6 +173,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.90, "pair_recall": 0.83, "unanswerable_assigned": 3},
     "set54.json": {"recall@1": 0.96, "recall@3": 0.97, "ndcg@5": 0.97,
                    "pair_precision": 0.97, "pair_recall": 0.90, "unanswerable_assigned": 0},
+    "set55.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.93,
+                   "pair_precision": 0.94, "pair_recall": 0.85, "unanswerable_assigned": 4},
+    "set56.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.95,
+                   "pair_precision": 0.94, "pair_recall": 0.82, "unanswerable_assigned": 3},
+    "set57.json": {"recall@1": 0.93, "recall@3": 0.96, "ndcg@5": 0.95,
+                   "pair_precision": 0.94, "pair_recall": 0.83, "unanswerable_assigned": 2},
 }
 
 

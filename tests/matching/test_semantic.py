@@ -291,6 +291,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.94, "pair_recall": 0.90, "unanswerable_assigned": 3},
     "fresh/set54.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.98,
                          "pair_precision": 0.97, "pair_recall": 0.94, "unanswerable_assigned": 1},
+    "fresh/set55.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.93,
+                         "pair_precision": 0.95, "pair_recall": 0.87, "unanswerable_assigned": 4},
+    "fresh/set56.json": {"recall@1": 0.94, "recall@3": 0.98, "ndcg@5": 0.96,
+                         "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 2},
+    "fresh/set57.json": {"recall@1": 0.95, "recall@3": 0.96, "ndcg@5": 0.96,
+                         "pair_precision": 0.96, "pair_recall": 0.87, "unanswerable_assigned": 2},
 }
 
 
