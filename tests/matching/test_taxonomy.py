@@ -284,6 +284,15 @@ def shipped() -> Taxonomy:
     ("bubble tube??", "send-sensory"),
     ("Chess club", "enrichment-chess"),
     ("Y5 reading group - extra adult?", "workforce-cover"),
+    # Sets 52-54: Numicon is a manipulative (not mastery teaching), a Reception language
+    # intervention is NELI, children who cannot manage their feelings need regulation, a
+    # second-year head is still new, and RWI's take-home readers are reading books.
+    ("Lend - Numicon kits", "maths-manipulatives"),
+    ("Language intervention for Reception", "eyfs-neli"),
+    ("Y1 children who can't manage their feelings", "behaviour-regulation"),
+    ("Staff don't have a shared language for talking about feelings", "behaviour-regulation"),
+    ("Second year head - sounding board", "leadership-new-head"),
+    ("Spare RWI Book Bag Books?", "early-reading-books"),
 ])
 def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept in shipped.concepts_in_text(text)
@@ -316,6 +325,9 @@ def test_everyday_phrases_find_their_concept(shipped: Taxonomy, text: str, conce
     ("After school club - Ofsted registration", "eyfs-nursery"),
     # The skills a governor brings are not the school's own finance need (set 48).
     ("Governor with finance skills wanted", "business-finance"),
+    # An audit on its own is of reading, safeguarding or workload, not the accounts (set 54).
+    ("Reading for pleasure audit", "business-finance"),
+    ("Senior mental health lead - audit & action plan", "business-finance"),
 ])
 def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) -> None:
     assert concept not in shipped.concepts_in_text(text)
