@@ -32,6 +32,10 @@ PERIODS: tuple[tuple[str, ...], ...] = (
     ("sumer", "sumerian"), ("early islamic civilisation", "baghdad"),
     ("norman", "1066", "norman conquest"), ("tudor",), ("stuart",), ("georgian",),
     ("victorian",),
+    # Local studies of the mill towns: "Real objects for our Industrial Revolution topic" and a
+    # cotton mills artefacts box, not an Egyptian one (set 52).
+    ("industrial revolution", "cotton mill", "textile mill", "woollen mill", "mill town",
+     "cotton industry", "luddite"),
     ("ww1", "wwi", "world war 1", "world war one", "first world war", "great war"),
     ("ww2", "wwii", "world war 2", "world war two", "second world war", "blitz", "evacuee"),
     ("great fire of london", "great fire"), ("gunpowder plot",), ("moon landing",),

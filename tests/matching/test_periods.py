@@ -52,3 +52,12 @@ def test_an_offer_about_another_period_loses_half_its_score_and_its_cover() -> N
                                                                     "romans")
     assert ("vikings", "romans") in {(p["request"], p["offer"]) for p in plain["pairs"]}
     assert ("vikings", "romans") not in {(p["request"], p["offer"]) for p in out["pairs"]}
+
+
+def test_the_mill_towns_are_the_industrial_revolution() -> None:
+    # Set 52 paired "Egyptian artefacts loan??" with a cotton mills artefacts box.
+    titles = ["Real objects for our Industrial Revolution topic",
+              "Lend: cotton mills artefacts box + local history unit", "Luddites - Rawfolds Mill",
+              "Egyptian artefacts loan??"]
+    masks = period_masks(titles, [""] * len(titles), [()] * len(titles)).tolist()
+    assert masks == [bit("industrial revolution")] * 3 + [bit("egyptian")]
