@@ -48,6 +48,16 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "furnish", "furnishing"),
     # Sound for a show: "Sound desk & radio mics to borrow" is not met by a hall.
     ("sound desk", "sound system", "pa system", "radio mic", "microphone", "mixing desk"),
+    # Sensory kit for a child: "wobble cushions anyone?" is not met by a sensory circuits visit
+    # (set 53); every graded fit for ear defenders or wobble cushions names them (sets 42-53).
+    ("ear defender", "wobble cushion", "fidget", "fidget toy", "weighted lap pad",
+     "weighted blanket", "writing slope", "chewy tube", "chew toy", "sensory equipment",
+     "sensory kit", "sensory resources", "sensory items", "sensory bits", "sensory toys",
+     "move n sit"),
+    # Lights for a show: "Stage lighting for summer show" is not met by costumes and staging
+    # blocks (set 52).
+    ("stage lighting", "stage light", "stage lamp", "lighting rig", "lighting desk",
+     "theatre lighting", "spotlight", "spot light"),
     # A building to take away: a hall to borrow for an evening does not meet it.
     ("portakabin", "mobile classroom", "temporary classroom", "modular classroom",
      "modular building", "portable classroom", "portable building"),
@@ -170,6 +180,13 @@ _MORE_WANTED = re.compile(
     # Sound kit for a show, wanted or to borrow: "Sound desk & radio mics to borrow".
     r"|^\W*(?:a |an )?(?:sound (?:desk|system)|pa system|radio mics?|microphones?"
     r"|mixing desk)\b"
+    # Sensory kit: "Ear defenders & writing slopes", "Sensory bits for two ASC pupils".
+    r"|^\W*(?:(?:some|any|spare|extra|more|new|a few) )?(?:ear defenders?|wobble cushions?"
+    r"|fidgets?|fidget toys?|weighted (?:lap pads?|blankets?)|writing slopes?|chewy tubes?"
+    r"|sensory (?:bits|equipment|kit|items|resources|toys))\b"
+    # Lights for a show: "Stage lighting for summer show", "Spotlights to borrow".
+    r"|^\W*(?:(?:some|any|spare|extra|more|our) )?(?:stage|show|theatre|spot) ?"
+    r"(?:lighting|lights?)\b"
     # Furniture: "Tables & chairs - new class", "need tables + chairs for new class", "small
     # chairs + tables for reception class??".
     r"|^\W*(?:(?:need|needed|wanted|spare|extra|more|new|classroom|class|school|ks\d|small"
@@ -235,7 +252,8 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "modular", "portable", "decodable", "phonics book", "phonics reading", "electric",
           "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
           "furnish", "chess", "storage", "container", "shed", "outbuilding",
-          "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room")
+          "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room", "light",
+          "ear def", "wobble", "fidget", "weighted", "writing slope", "chew", "sensory")
 
 
 # A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices

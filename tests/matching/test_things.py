@@ -352,3 +352,24 @@ def test_a_title_about_moving_to_devices_lends_none() -> None:
         ["We moved to Google Workspace & Chromebooks; happy to share the plan.",
          "Wiped and working, chargers included."], [[], []])
     assert masks.tolist() == [0, _bit("chromebook")]
+
+
+def test_stage_lighting_wanted_is_not_met_by_staging() -> None:
+    # Set 52 paired "Stage lighting for summer show" with costumes and staging blocks to lend.
+    assert wanted_things(["Stage lighting for summer show", "Spotlights to borrow?",
+                          "Lighting for the Y6 play"]).tolist() == [
+        _bit("stage lighting"), _bit("stage lighting"), 0]
+    masks = thing_masks(["Lend: costumes + staging blocks", "Stage lights to lend"],
+                        ["Costumes and 6 staging blocks.", ""], [[], []])
+    assert masks.tolist() == [_bit("costume") | _bit("hall"), _bit("stage lighting")]
+
+
+def test_sensory_kit_wanted_is_met_only_by_an_offer_naming_it() -> None:
+    # Set 53 paired "wobble cushions anyone?" with a sensory circuits visit.
+    titles = ["wobble cushions anyone?", "Sensory bits for two ASC pupils - asap",
+              "Ear defenders", "sensory ideas for our ASC pupils KS1", "Sensory circuits"]
+    kit = _bit("wobble cushion")
+    assert wanted_things(titles).tolist() == [kit, kit, kit, 0, 0]
+    masks = thing_masks(["Free SEN bits and pieces", "Sensory circuits - come and watch ours"],
+                        ["10 wobble cushions, 6 ear defenders, fidgets.", ""], [[], []])
+    assert masks.tolist() == [kit, 0]
