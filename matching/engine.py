@@ -36,6 +36,7 @@ from matching.facets import (
     title_stages,
     with_title_stages,
 )
+from matching.faiths import faith_masks
 from matching.features import (
     AnalysedPosts,
     PostText,
@@ -190,6 +191,8 @@ class _Run:
     req_sport: np.ndarray
     # Periods of history each history request names (matching.periods; 0: none).
     req_period: np.ndarray
+    # Faiths each RE request names (matching.faiths; 0: none).
+    req_faith: np.ndarray
     # Instruments each request's title names (matching.instruments; 0: none).
     req_instrument: np.ndarray
     # Requests whose title asks for a session for parents (matching.needs).
@@ -259,7 +262,9 @@ class Matcher(BaseEstimator):
     period_penalty : float
         The same for a history request and an offer that name different periods ("viking
         costumes" and a Roman artefact box; see matching.periods), or different steps of an
-        EHCP ("EHCNA request" and annual review templates; see matching.ehcp).
+        EHCP ("EHCNA request" and annual review templates; see matching.ehcp), or an RE
+        request and an offer that name different faiths (a gurdwara visit and a mosque's
+        contact; see matching.faiths).
     service_penalty : float
         The same for a request that asks for a service, a loan or someone's time and an
         offer of know-how only (see matching.needs): it is still listed, below offers that
@@ -564,6 +569,8 @@ class Matcher(BaseEstimator):
                                              title_instrument_masks, all_without_it=True),
             req_period=self._names_about(problem.requests, req_subject, "history",
                                          period_masks, all_without_it=True),
+            req_faith=self._names_about(problem.requests, req_subject, "re", faith_masks,
+                                        all_without_it=True),
             req_taught=self._names_about(problem.requests, req_subject, "mfl", language_masks,
                                          all_without_it=False),
             req_emb=self._embed(problem.requests) if self.semantic_ else None,
@@ -705,6 +712,10 @@ class Matcher(BaseEstimator):
         # Steps of an EHCP are weighed the same way ("EHCNA request" and "Annual review
         # templates").
         periods |= _offer_clash(run, cands, run.req_step, ehcp_step_masks)
+        # And faiths: a gurdwara visit is not met by a mosque's contact at all (matching.faiths),
+        # so such pairs are also held back with know-how below.
+        faiths = _offer_clash(run, cands, run.req_faith, faith_masks)
+        periods |= faiths
         factor[periods] *= 1.0 - self.period_penalty
         # A session for parents and an offer that never mentions parents: staff training.
         audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
@@ -738,7 +749,7 @@ class Matcher(BaseEstimator):
         # And a person asked for, where the offer names nobody to come with it.
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
-        know_how |= misses | wrong_speaker
+        know_how |= misses | wrong_speaker | faiths
         # A hall or a pool let only evenings and weekends, for a request needed in the school
         # day ("Hall for daytime PE", set 47).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_daytime,
