@@ -53,6 +53,7 @@ from matching.languages import (
     offers_a_speaker,
 )
 from matching.needs import (
+    documents_only,
     for_staff,
     mentions_parents,
     offers_a_person,
@@ -762,10 +763,11 @@ class Matcher(BaseEstimator):
         # even with its own MiDAS driver (sets 11-49).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_driver_training,
                                  trains_drivers)
-        # Things lent or given with nobody to come with them, for a request to be trained or
-        # shown how ("RWI refresher for whole staff" and "Free to a good home: RWI books").
+        # Things lent or given with nobody to come with them, or documents to send, for a
+        # request to be trained or shown how ("RWI refresher for whole staff" and "Free to a
+        # good home: RWI books"; "Online safety training for staff" and a template).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_shown,
-                                 _negated(things_alone)) & ~names_thing
+                                 _negated(_sent_without_anyone)) & ~names_thing
         # A session for parents offered to a request for its staff ("Online safety training
         # for staff" and "Online safety session for parents").
         know_how |= _request_lacks(run, cands.request, cands.offer, run.off_parents,
@@ -1224,6 +1226,12 @@ def _lacks(flagged: np.ndarray, side: np.ndarray, posts: Sequence[Any],
     has[chosen] = reads([p.title for p in read], [p.description for p in read],
                         [p.tags for p in read])
     return flagged & ~has[side]
+
+
+def _sent_without_anyone(titles: list[str], descriptions: list[str],
+                         tags: list[Sequence[str]]) -> np.ndarray:
+    """Per offer: things lent or given, or documents sent, with nobody to come with them."""
+    return things_alone(titles, descriptions, tags) | documents_only(titles, descriptions, tags)
 
 
 def _negated(reads: Callable[[list[str], list[str], list[Sequence[str]]], np.ndarray],

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["ROOM_FOR", "THING_WANTED", "asks_for_driver_training", "asks_for_governors",
-           "asks_for_service", "asks_to_be_shown",
+           "asks_for_service", "asks_to_be_shown", "documents_only",
            "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "says", "service_flags", "things_alone", "trains_drivers", "unmet",
@@ -66,6 +66,9 @@ _ASKS = re.compile(
     # A survey of the building is bought from a surveyor, not learned from another school.
     r"|\b(?:asbestos|condition|roof|drainage|legionella|building) (?:management )?surveys?\b"
     r"|\b(?:company|firm|providers?|agency) (?:recs?|recommendations?)\b"
+    # A provider to take something over: "After-school club provider needed" (set 53).
+    r"|\bproviders? (?:needed|wanted|required)\b"
+    r"|\bneed (?:a |an )?(?:new )?(?:[a-z-]+ ){0,2}providers?\b"
     r"|\b(?:which|what|any|good|cheap) "
     r"(?:[a-z]+ )?(?:company|firm)\b"
     r"|\b(?:a|an|any) (?:[a-z]+ ){0,2}(?:trainer|driver|photographer|electrician|plumber|roofer"
@@ -336,7 +339,12 @@ _FOR_PARENTS = re.compile(
     # The topic between: "Parent maths workshop", "Parents' phonics session".
     r"|\bparents?(?:'|\u2019)?s? (?:[a-z]+ ){1,2}(?:workshops?|sessions?|talks?|courses?"
     r"|classes|cafe)\b"
-    r"|\bfamily (?:workshops?|learning|mornings?|afternoons?)\b",
+    r"|\bfamily (?:workshops?|learning|mornings?|afternoons?)\b"
+    # Parents who need to learn something themselves: "Parents don't know how to help with
+    # reading", "Parents have no idea what kids are on". Every graded fit for such a title
+    # is for parents (sets 1-54).
+    r"|^\W*(?:our )?(?:parents|families|mums|dads|carers) (?:just )?(?:(?:don'?t|do not"
+    r"|can'?t|cannot) (?:know|understand|get|help)|have no idea|struggle to help)\b",
     re.IGNORECASE,
 )
 _PARENT_WORDS = re.compile(
@@ -374,11 +382,18 @@ def for_staff(titles: Sequence[str], descriptions: Sequence[str],
 _JOINED = re.compile(r"[&+,/]|\b(?:and|plus)\b", re.IGNORECASE)
 
 
+# What a session comes with ("Phonics parent workshop - slides & handouts") is part of it.
+_SESSION_MATERIALS = re.compile(
+    r"\W+(?:(?:our|the|ready-made|editable|free)\s+)?(?:slides|handouts?|resources|materials"
+    r"|powerpoint|ppt|script|templates?)(?:\s*(?:[&+,/]|and)\s*(?:slides|handouts?|resources"
+    r"|materials|powerpoint|ppt|script|templates?))*\W*$", re.IGNORECASE)
+
+
 def parents_only(titles: Sequence[str]) -> np.ndarray:
     """Per offer: its title is a session for parents and nothing else joined to it."""
     flags = for_parents(titles)
     for i in np.flatnonzero(flags).tolist():
-        flags[i] = _JOINED.search(titles[i]) is None
+        flags[i] = _JOINED.search(_SESSION_MATERIALS.sub("", titles[i])) is None
     return flags
 
 
@@ -505,7 +520,7 @@ def unmet(title: str, roles: int, wanted: int, cannot: Sequence[frozenset[str]])
 _PERSON_ASKED = re.compile(
     r"\b(?:coach|teacher|instructor|tutor|therapist|specialist|assessor|counsellor|trainer"
     r"|volunteer|speaker|interpreter|translator|driver|clerk|someone|somebody|person"
-    r"|psychologist|ed psych|physio)s?\b"
+    r"|psychologist|ed psych|physio|provider)s?\b"
     # The therapists and psychologists schools buy, by their short names ("OT assessment -
     # 18 month wait", "EP time"), in capitals: "salt dough" is not a therapist.
     r"|\b(?-i:OTs?|EPs?|SALTs?)\b",
@@ -584,6 +599,28 @@ def things_alone(titles: Sequence[str], descriptions: Sequence[str],
         people = offers_a_person([titles[i] for i in chosen], [descriptions[i] for i in chosen],
                                  [tags[i] for i in chosen])
         flags[chosen] = ~people
+    return flags
+
+
+# Documents to send ("Filtering & monitoring annual check template", "Relational behaviour
+# policy") with nobody named to run, show or talk anything through: for a request to be
+# trained or shown how they are no fit. Across sets 1-54, of 1,308 such pairs with a request
+# to be trained or shown, two were judged partial fits and none a strong one.
+_DOCUMENT_TITLE = re.compile(
+    r"\b(?:templates?|packs?|checklists?|slides|handouts?|policy|policies|documents?|toolkit"
+    r"|spreadsheet|proformas?|pro-formas?)\b", re.IGNORECASE)
+_DOCUMENT_STEMS = ("template", "pack", "checklist", "slides", "handout", "polic", "document",
+                   "toolkit", "spreadsheet", "proforma", "pro-forma")
+_WITH_PEOPLE = re.compile(r"\b(?:visit|come|train|training|deliver|run|model|coach|session"
+                          r"|twilight|observe|talk|call|meet|walk)", re.IGNORECASE)
+
+
+def documents_only(titles: Sequence[str], descriptions: Sequence[str],
+                   tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: its title is documents to send and it names no session, visit or talk."""
+    flags = says(titles, _DOCUMENT_TITLE, _DOCUMENT_STEMS)
+    for i in np.flatnonzero(flags).tolist():
+        flags[i] = _WITH_PEOPLE.search(f"{titles[i]}\n{descriptions[i]}") is None
     return flags
 
 

@@ -822,3 +822,29 @@ def test_drivers_to_train_are_not_met_by_a_minibus_and_its_driver() -> None:
                     description="Our business manager is an assessor and can train and assess "
                     "two of your staff to drive a school minibus.")
     held_back_then_met(wanted, minibus, training, shipped)
+
+
+def test_training_asked_for_is_not_met_by_a_template_to_send() -> None:
+    # Set 52 paired "Online safety training for staff" with a filtering check template.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "Online safety training for staff", "either",
+                  tags=["safeguarding"])
+    template = post("o1", "sleaford", "Online safety annual check template", "either",
+                    capacity=2, description="The template and checklist we wrote for our "
+                    "annual online safety and filtering review.", tags=["online safety"])
+    training = post("o2", "skegness", "Online safety training for your staff", "either",
+                    capacity=2, description="Our DSL can deliver a twilight on online safety "
+                    "for staff: filtering, reporting and the curriculum.")
+    held_back_then_met(wanted, template, training, shipped)
+
+
+def test_sensory_kit_wanted_is_not_met_by_a_sensory_circuits_visit() -> None:
+    # Set 53 paired "wobble cushions anyone?" with a visit to watch sensory circuits.
+    shipped = Taxonomy.load()
+    wanted = post("r1", "lincoln", "wobble cushions anyone?", "in_person")
+    circuits = post("o1", "sleaford", "Sensory circuits - come and watch ours", "in_person",
+                    capacity=2, description="See our morning sensory circuits and the "
+                    "equipment we use for sensory processing needs.")
+    kit = post("o2", "skegness", "Free SEN bits and pieces", "in_person", capacity=2,
+               description="10 wobble cushions, 6 ear defenders and fidgets. Free.")
+    held_back_then_met(wanted, circuits, kit, shipped)

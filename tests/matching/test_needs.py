@@ -10,6 +10,7 @@ from matching.needs import (
     asks_for_governors,
     asks_for_service,
     asks_to_be_shown,
+    documents_only,
     for_parents,
     for_staff,
     mentions_parents,
@@ -499,3 +500,33 @@ def test_a_liaison_worker_is_a_person_and_a_room_for_one_is_not() -> None:
                            [[]]).tolist() == [True]
     titles = ["Room for SALT sessions", "SALT for 6 children"]
     assert person_requests(titles, np.array([True, True])).tolist() == [False, True]
+
+
+def test_a_provider_wanted_is_a_person_to_come() -> None:
+    # Set 53 paired "After-school club provider needed" with nativity costumes to lend.
+    titles = ["After-school club provider needed", "Wraparound provider wanted",
+              "We need a new catering provider", "Our catering provider is putting prices up"]
+    service = np.array([asks_for_service(t) for t in titles])
+    assert service.tolist() == [True, True, True, False]
+    assert person_requests(titles, service).tolist() == [True, True, True, False]
+
+
+def test_parents_who_need_help_themselves_and_a_session_with_its_slides() -> None:
+    # Set 54 ranked reading dog visits first for "Parents don't know how to help with
+    # reading"; set 53 ranked a parents' phonics workshop first for "phonics lead support??".
+    titles = ["Parents don't know how to help with reading", "Parents have no idea what kids "
+              "are on", "Parents don't come in", "Parents can't afford an assessment"]
+    assert for_parents(titles).tolist() == [True, True, False, False]
+    offers = ["Phonics parent workshop - slides & handouts",
+              "Reading at home parent workshop - slides & script",
+              "Parent phonics & maths workshops - our slides"]
+    assert parents_only(offers).tolist() == [True, True, False]
+
+
+def test_documents_with_nobody_to_go_through_them() -> None:
+    # Set 52 paired "Online safety training for staff" with a filtering check template.
+    titles = ["Filtering & monitoring annual check template", "Relational behaviour policy",
+              "RSE policy - come and see how we consulted", "Zones of Regulation twilight"]
+    descriptions = ["The template and checklist we wrote for our annual review.", "", "", ""]
+    assert documents_only(titles, descriptions, [[]] * 4).tolist() == [True, True, False,
+                                                                        False]
