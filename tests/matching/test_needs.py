@@ -530,3 +530,14 @@ def test_documents_with_nobody_to_go_through_them() -> None:
     descriptions = ["The template and checklist we wrote for our annual review.", "", "", ""]
     assert documents_only(titles, descriptions, [[]] * 4).tolist() == [True, True, False,
                                                                         False]
+
+
+def test_lessons_to_watch_or_an_audit_are_asked_to_be_shown() -> None:
+    # Set 53 ranked manipulatives to borrow first for "Watching maths mastery lessons
+    # elsewhere".
+    titles = ["Watching maths mastery lessons elsewhere", "ECT needs to see good maths teaching",
+              "Lessons learned from Ofsted", "Maths mastery",
+              # Set 54 paired "Reading for pleasure audit" with book boxes to borrow.
+              "Reading for pleasure audit", "Audit tool for SEND provision?"]
+    assert asks_to_be_shown(titles, [""] * 6).tolist() == [True, True, False, False, True,
+                                                           False]

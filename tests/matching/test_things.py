@@ -352,6 +352,11 @@ def test_a_title_about_moving_to_devices_lends_none() -> None:
         ["We moved to Google Workspace & Chromebooks; happy to share the plan.",
          "Wiped and working, chargers included."], [[], []])
     assert masks.tolist() == [0, _bit("chromebook")]
+    # Set 53: help setting up Google Workspace lends no Chromebooks either.
+    masks = lent_thing_masks(["Google Workspace for Education - help setting up"],
+                             ["Our IT lead set up Google Classroom and Chromebooks across KS2."],
+                             [[]])
+    assert masks.tolist() == [0]
 
 
 def test_stage_lighting_wanted_is_not_met_by_staging() -> None:
