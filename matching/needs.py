@@ -68,6 +68,10 @@ _ASKS = re.compile(
     r"|\b(?:company|firm|providers?|agency) (?:recs?|recommendations?)\b"
     # A provider to take something over: "After-school club provider needed" (set 53).
     r"|\bproviders? (?:needed|wanted|required)\b"
+    # Someone's days to share: "Attendance officer shared between schools?" (set 55), "Would
+    # anyone share a technician?". No graded fit for such a request is know-how (sets 4-55).
+    r"|\b(?:shared|share (?:a|an|one|their|your|our)) (?:[a-z]+ ){0,2}?"
+    r"(?:officers?|technicians?|ewos?)\b|\b(?:officers?|technicians?|ewos?) shared\b"
     r"|\bneed (?:a |an )?(?:new )?(?:[a-z-]+ ){0,2}providers?\b"
     r"|\b(?:which|what|any|good|cheap) "
     r"(?:[a-z]+ )?(?:company|firm)\b"
@@ -101,7 +105,8 @@ THING_WANTED = re.compile(
 _PERSON_WANTED = re.compile(
     r"^\W*(?:a |an )?(?!(?:struggling|new|newly|our|my|class|lead|head|trainee|student|ect\d?"
     r"|early|second|first|every|each|no|non)\b)[a-z][a-z'\u2019-]*(?: [a-z][a-z'\u2019-]*)?"
-    r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor|driver)"
+    r" (?:specialist|teacher|coach|tutor|instructor|therapist|counsellor|assessor|driver"
+    r"|technician)"
     # Said to be needed, or asked after, whatever follows ("Qualified swimming teacher needed
     # - Y4 lessons", "MiDAS driver - anyone have one who'd do the odd trip?").
     r"(?:\W*(?:needed|wanted|required)\b.*|\s+[-\u2013]\s+(?:anyone|anybody)\b.*"
@@ -199,6 +204,23 @@ _PROVIDES = re.compile(
     r"(?:visits?|visitors|groups?|you|staff|colleagues|teachers|leaders)\b)"
     r"|\bslots?\b|\bcan be used\b|\buse of our\b"
     r"|\bfree to (?:any|local|other|nearby)\b"
+    # "Free for cluster events" (a hall and field), "Children from another school welcome
+    # Weds mornings with their own adult" (a sensory room): set 56.
+    r"|\bfree for (?:cluster|partnership|partner|local|other|nearby|visiting|community)"
+    r" (?:schools?|events?|use|groups?|classes)\b"
+    r"|\b(?:children|pupils|classes|groups) from (?:an|any )?other schools? (?:are )?welcome\b"
+    # Done for another school or taken on for one: "can do a small number of screening
+    # assessments for another school", "can take on one more small school's FGB", "Clerk to
+    # governors - some capacity" (set 56); "Can also come out to yours for a morning and
+    # coach staff" (set 57).
+    r"|\b(?:can|could|happy to|willing to|able to) (?:also )?(?:do|carry out|complete) "
+    r"(?:[a-z0-9-]+ ){0,5}?(?:assessments?|screenings?|audits?|observations?|reviews?)"
+    r" (?:for|at|in) (?:another|other|your|a nearby|nearby|a local|local|one other)\b"
+    r"|\btake on (?:one|another|1|two|2|an|a) ?(?:more|other|extra|further)?"
+    r" (?:small |primary )?(?:schools?|clients?|settings?)\b"
+    r"|\b(?:some|a little|limited) (?:spare )?capacity\b"
+    r"|\b(?:can|could|happy to|will|willing to) (?:also )?come (?:out )?to"
+    r" (?:yours|your school|you)\b"
     # A hall to use ("you're welcome to use it"), a spare classroom, clay fired for others
     # ("happy to fire other schools' clay work"), coaching given ("can offer a new head a
     # coaching conversation every half term"): sets 49 and 50.
@@ -211,7 +233,9 @@ _PROVIDES = re.compile(
     r"|\bcharged at\b|\bat cost\b|\b(?:hourly|daily|day|sessional) rate\b"
     r"|\bfor a (?:small )?fee\b|\bwe charge\b"
     r"|\b(?:a|one|two|three|four|\d+) (?:days?|afternoons?|mornings?|sessions?|hours?)"
-    r"(?: a week|/ ?wk|/ ?week| per week)? (?:free|spare)\b"
+    r"(?: a week|/ ?wk|/ ?week| per week| a fortnight| a month)? (?:free|spare)\b"
+    # "Share our IT technician (one day a fortnight)" (set 4).
+    r"|\bshare our (?:[a-z]+ ){0,2}(?:officers?|technicians?|ewos?)\b"
     r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
     # Things to give away are a resource, not know-how.
     r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b",
@@ -219,9 +243,31 @@ _PROVIDES = re.compile(
 )
 
 
+# A school thinking of doing the work itself ("Contractor prices up 15%. Thinking of going
+# in-house - costings?", set 55; "Contractor quote is silly money - can we do it in house?",
+# set 15) asks how, not for a contractor: its description's bare "contractor" is the one it
+# has. Every graded fit for such a request is know-how (sets 9-55).
+_IN_HOUSE = re.compile(
+    r"\b(?:go|going|gone|went|bring|bringing|brought|take|taking|took|move|moving|moved|run"
+    r"|running|do|doing) (?:it |them |this |that |[a-z]+ ){0,2}in[- ]house\b"
+    r"|\brun (?:it|them) ourselves\b", re.IGNORECASE)
+_SUPPLIER_NOUN = re.compile(r"(?:suppliers?|contractors?|tradesmen|tradespeople)",
+                            re.IGNORECASE)
+
+
+def _asks_in_description(title: str, description: str) -> bool:
+    """Whether a request's description asks for a service (_ASKS), not counting the
+    supplier it already has when it is thinking of doing the work in-house."""
+    found = [m.group(0) for m in _ASKS.finditer(description)]
+    if found and _IN_HOUSE.search(f"{title}\n{description}"):
+        found = [f for f in found if not _SUPPLIER_NOUN.fullmatch(f)]
+    return bool(found)
+
+
 def asks_for_service(title: str, description: str = "") -> bool:
     """Whether a request asks for a service, a supplier or someone's time, not know-how."""
-    if (_ASKS.search(title) or _ASKS.search(description) or THING_WANTED.search(title)
+    if (_ASKS.search(title) or _asks_in_description(title, description)
+            or THING_WANTED.search(title)
             or _PERSON_WANTED.search(title) or _STAFF_WANTED.search(title)):
         return True
     text = f"{title}\n{description}"
@@ -243,7 +289,7 @@ _ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespe
                "cover", "survey", "company", "firm", "provider", "agency", "trainer", "driver",
                "photographer", "electrician", "plumber", "roofer", "engineer", "technician",
                "caterer", "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
-               "anybody got", "anybody know", "arborist", "tree surg", "lifeguard")
+               "anybody got", "anybody know", "arborist", "tree surg", "lifeguard", "shar")
 _THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
                 "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
                 "venue")
@@ -251,7 +297,7 @@ _TIME_STEMS = ("week", "fortnight", "month", "term")
 _BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "anyone")
 # The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
-                 "counsellor", "assessor", "clerk", "driver")
+                 "counsellor", "assessor", "clerk", "driver", "technician")
 _STAFF_STEMS = ("cover", "secondment", "staff", "leader", "long", "fixed", "maternity")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
@@ -259,7 +305,9 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
                   "another school", "cost of", "nearby school", "local school", "your school",
                   "second school", "partner school", "welcome to", "fire ", "other schools",
-                  "can offer", "could offer", "happy to offer")
+                  "can offer", "could offer", "happy to offer", "welcome", "can do",
+                  "could do", "happy to do", "to do", "carry out", "complete", "take on",
+                  "come to", "come out to", "share our")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
@@ -311,10 +359,12 @@ def service_flags(titles: Sequence[str], descriptions: Sequence[str], *,
             (titles, low_titles, _ASKS, _ASKS_STEMS),
             (titles, low_titles, THING_WANTED, _THING_STEMS),
             (titles, low_titles, _PERSON_WANTED, _PERSON_STEMS),
-            (titles, low_titles, _STAFF_WANTED, _STAFF_STEMS),
-            (descriptions, low_descriptions, _ASKS, _ASKS_STEMS)):
+            (titles, low_titles, _STAFF_WANTED, _STAFF_STEMS)):
         for i in posts_with_stems(low, stems, fold=False):
             flags[i] = flags[i] or pattern.search(fields[i]) is not None
+    for i in posts_with_stems(low_descriptions, _ASKS_STEMS, fold=False):
+        if not flags[i]:
+            flags[i] = _asks_in_description(titles[i], descriptions[i])
     # Time by the week asked for as a loan, a share or paid cover: both must appear.
     low_texts = [f"{t}\n{d}" for t, d in zip(low_titles, low_descriptions, strict=True)]
     for i in posts_with_stems(low_texts, _TIME_STEMS, fold=False):
@@ -520,7 +570,7 @@ def unmet(title: str, roles: int, wanted: int, cannot: Sequence[frozenset[str]])
 _PERSON_ASKED = re.compile(
     r"\b(?:coach|teacher|instructor|tutor|therapist|specialist|assessor|counsellor|trainer"
     r"|volunteer|speaker|interpreter|translator|driver|clerk|someone|somebody|person"
-    r"|psychologist|ed psych|physio|provider)s?\b"
+    r"|psychologist|ed psych|physio|provider|technician|officer|ewo)s?\b"
     # The therapists and psychologists schools buy, by their short names ("OT assessment -
     # 18 month wait", "EP time"), in capitals: "salt dough" is not a therapist.
     r"|\b(?-i:OTs?|EPs?|SALTs?)\b",
@@ -531,7 +581,7 @@ _PERSON_GIVEN = re.compile(
     r"|therapists?|counsellors?|assessors?|colleagues?|managers?|volunteers?|lifeguards?"
     r"|person|someone|people|speakers?|interpreters?|drivers?|clerk|practitioners?"
     # "Our family liaison worker speaks Arabic and Somali" (set 50).
-    r"|workers?|liaison|mentors?|officers?)\b",
+    r"|workers?|liaison|mentors?|officers?|technicians?|ewos?)\b",
     re.IGNORECASE)
 
 

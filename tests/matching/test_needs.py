@@ -541,3 +541,62 @@ def test_lessons_to_watch_or_an_audit_are_asked_to_be_shown() -> None:
               "Reading for pleasure audit", "Audit tool for SEND provision?"]
     assert asks_to_be_shown(titles, [""] * 6).tolist() == [True, True, False, False, True,
                                                            False]
+
+
+@pytest.mark.parametrize("title, description", [
+    # Set 56: a hall and field free for cluster events, a sensory room other schools' children
+    # may use, assessments done for another school, a clerk's time taken on.
+    ("Hall & field for festivals / performances", "Big hall seats 200, field with 2 pitches. "
+     "Free for cluster events - some school days by arrangement."),
+    ("Sensory room - visits Weds am", "Bubble tube, fibre optics. Children from another school "
+     "welcome Weds mornings with their own adult."),
+    ("Dyslexia screening - specialist assessor", "Our SpLD teacher (AMBDA) can do a small "
+     "number of screening assessments for another school."),
+    ("Clerk to governors", "Our clerk can take on one more small school's FGB + committees."),
+    ("Clerk to governors - some capacity", ""),
+    # Set 57: coaching that comes to the other school.
+    ("RWI - coaching for your team", "Happy to have your TAs in to watch. Can also come out to "
+     "yours for a morning and coach staff."),
+    # Set 4: a technician's day shared.
+    ("Share our IT technician (one day a fortnight)", "Hardware, updates, printers."),
+])
+def test_time_or_a_place_given_to_another_school_is_provided(title: str,
+                                                             description: str) -> None:
+    assert provides_service(title, description)
+
+
+@pytest.mark.parametrize("title, description", [
+    ("Hall & field - how we run our festivals", "Free advice on organising cluster events."),
+    ("Dyslexia screening - what we use", "Our SpLD teacher can talk you through the tools."),
+    ("Sensory room - come and see ours", "Staff from other schools welcome to visit."),
+])
+def test_know_how_about_a_place_or_a_service_is_not_provided(title: str,
+                                                             description: str) -> None:
+    assert not provides_service(title, description)
+
+
+def test_an_officer_or_technician_to_share_is_a_person_to_come() -> None:
+    # Set 55 paired "Attendance officer shared between schools?" with attendance know-how;
+    # set 57 paired "IT technician needed on site" with Chromebooks to donate.
+    titles = ["Attendance officer shared between schools?", "IT technician needed on site",
+              "Wi-Fi keeps dropping", "Attendance officer role - what do yours do?"]
+    descriptions = ["Would another school share one with us?", "", "Anyone share a technician?",
+                    "Thinking about the job description."]
+    service = np.array([asks_for_service(t, d) for t, d in zip(titles, descriptions,
+                                                                strict=True)])
+    assert service.tolist() == [True, True, True, False]
+    assert person_requests(titles, service).tolist() == [True, True, False, False]
+
+
+def test_a_school_going_in_house_asks_how_not_for_a_contractor() -> None:
+    # Set 55 held back "Catering - we went in-house" from "Bringing catering in-house?".
+    titles = ["Bringing catering in-house?", "Legionella risk assessment", "Roof leaking again",
+              "School kitchen - retender"]
+    descriptions = ["Contractor prices up 15%. Thinking of going in-house - costings?",
+                    "Contractor quote is silly money - can we do it in house?",
+                    "Need a reliable roofing contractor in the Bolton area.",
+                    "Has anyone gone in-house? Who did you use for the deep clean?"]
+    expected = [False, False, True, True]
+    assert [asks_for_service(t, d) for t, d in zip(titles, descriptions,
+                                                   strict=True)] == expected
+    assert service_flags(titles, descriptions, requests=True).tolist() == expected
