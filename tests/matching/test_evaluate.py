@@ -179,6 +179,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.95, "pair_recall": 0.83, "unanswerable_assigned": 2},
     "set57.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.95,
                    "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 2},
+    "set58.json": {"recall@1": 0.90, "recall@3": 0.95, "ndcg@5": 0.91,
+                   "pair_precision": 0.97, "pair_recall": 0.76, "unanswerable_assigned": 1},
+    "set59.json": {"recall@1": 0.91, "recall@3": 0.97, "ndcg@5": 0.93,
+                   "pair_precision": 0.94, "pair_recall": 0.78, "unanswerable_assigned": 3},
+    "set60.json": {"recall@1": 0.89, "recall@3": 0.93, "ndcg@5": 0.91,
+                   "pair_precision": 0.90, "pair_recall": 0.77, "unanswerable_assigned": 6},
 }
 
 

@@ -297,6 +297,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.95, "pair_recall": 0.84, "unanswerable_assigned": 2},
     "fresh/set57.json": {"recall@1": 0.96, "recall@3": 0.96, "ndcg@5": 0.96,
                          "pair_precision": 0.96, "pair_recall": 0.87, "unanswerable_assigned": 2},
+    "fresh/set58.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.93,
+                         "pair_precision": 0.97, "pair_recall": 0.79, "unanswerable_assigned": 1},
+    "fresh/set59.json": {"recall@1": 0.95, "recall@3": 0.99, "ndcg@5": 0.96,
+                         "pair_precision": 0.96, "pair_recall": 0.82, "unanswerable_assigned": 1},
+    "fresh/set60.json": {"recall@1": 0.90, "recall@3": 0.96, "ndcg@5": 0.93,
+                         "pair_precision": 0.91, "pair_recall": 0.81, "unanswerable_assigned": 6},
 }
 
 
