@@ -204,10 +204,8 @@ _PROVIDES = re.compile(
     r"(?:visits?|visitors|groups?|you|staff|colleagues|teachers|leaders)\b)"
     r"|\bslots?\b|\bcan be used\b|\buse of our\b"
     r"|\bfree to (?:any|local|other|nearby)\b"
-    # "Free for cluster events" (a hall and field), "Children from another school welcome
-    # Weds mornings with their own adult" (a sensory room): set 56.
-    r"|\bfree for (?:cluster|partnership|partner|local|other|nearby|visiting|community)"
-    r" (?:schools?|events?|use|groups?|classes)\b"
+    # "Children from another school welcome Weds mornings with their own adult" (a sensory
+    # room, set 56).
     r"|\b(?:children|pupils|classes|groups) from (?:an|any )?other schools? (?:are )?welcome\b"
     # Done for another school or taken on for one: "can do a small number of screening
     # assessments for another school", "can take on one more small school's FGB", "Clerk to
@@ -274,9 +272,22 @@ def asks_for_service(title: str, description: str = "") -> bool:
     return bool(_TIME.search(text) and _BORROW.search(text))
 
 
+# A place free for others to use: "Big hall seats 200, field with 2 pitches. Free for cluster
+# events" (set 56), "Training room for 30 ... Free for local schools" (set 55). Only of a
+# place: a twilight "free for local schools" costs nothing but is still know-how.
+_FREE_FOR = re.compile(
+    r"\bfree for (?:cluster|partnership|partner|local|other|nearby|visiting|community)"
+    r" (?:schools?|events?|use|groups?|classes)\b", re.IGNORECASE)
+_PLACE = re.compile(r"\b(?:halls?|rooms?|fields?|pitch(?:es)?|spaces?|venues?|studios?"
+                    r"|kitchens?|pools?|sites?|grounds)\b", re.IGNORECASE)
+
+
 def provides_service(title: str, description: str = "") -> bool:
     """Whether an offer provides a service, a resource or staff time (not only know-how)."""
-    return bool(_PROVIDES.search(title) or _PROVIDES.search(description))
+    if _PROVIDES.search(title) or _PROVIDES.search(description):
+        return True
+    text = f"{title}\n{description}"
+    return bool(_FREE_FOR.search(text) and _PLACE.search(text))
 
 
 # Substrings at least one of which every match of a pattern contains, once the text is

@@ -600,3 +600,10 @@ def test_a_school_going_in_house_asks_how_not_for_a_contractor() -> None:
     assert [asks_for_service(t, d) for t, d in zip(titles, descriptions,
                                                    strict=True)] == expected
     assert service_flags(titles, descriptions, requests=True).tolist() == expected
+
+
+def test_a_place_free_for_others_is_provided_but_a_free_course_is_know_how() -> None:
+    assert provides_service("Training room for INSET", "Room for 30, projector. Free for local "
+                            "schools.")
+    assert not provides_service("Phonics twilight", "Our reading lead's session. Free for local "
+                                "schools.")
