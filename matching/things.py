@@ -92,6 +92,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Not a bare "shed": Spelling Shed.
     ("storage", "shipping container", "storage container", "container", "storage shed",
      "garden shed", "outbuilding"),
+    # Gazebos for a fair: pre-loved uniform given away does not meet "Gazebos for summer fair"
+    # (set 57); every graded fit for a gazebo title names gazebos (sets 28-57).
+    ("gazebo", "marquee", "pop up gazebo", "pop-up gazebo"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -233,6 +236,9 @@ _MORE_WANTED = re.compile(
     r"|^\W*(?:(?:has |have )?(?:anyone|anybody) (?:got |have |has )?)?(?:any |some )?"
     r"(?:spare|old|unwanted|surplus|second[- ]hand|used|donated) ((?:[a-z0-9:+&/-]+ ){0,2}"
     r"[a-z0-9:+&/-]+)"
+    # Gazebos or a marquee, anywhere in the title: "summer fair gazebos", "Gazebos for summer
+    # fair".
+    r"|^(?!.*\b(?:how|advice|risk)\b).*?\b(gazebos?|marquees?)\b"
     # A planetarium to borrow or share, not a trip to one.
     r"|^(?!.*\btrips?\b).*?\b(planetarium|space dome|star dome|inflatable dome)s?\b"
     # Books to have: "Books for our new library", "books for class book corners", not books
@@ -253,7 +259,8 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "circuit", "kiln", "nowhere to fire", "clay firing", "planetarium", "dome", "books",
           "furnish", "chess", "storage", "container", "shed", "outbuilding",
           "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room", "light",
-          "ear def", "wobble", "fidget", "weighted", "writing slope", "chew", "sensory")
+          "ear def", "wobble", "fidget", "weighted", "writing slope", "chew", "sensory",
+          "gazebo", "marquee")
 
 
 # A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices
@@ -355,7 +362,7 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = _kinds("minibus", "tablet", "microscope", "costume", "tent", "furniture", "sound desk",
-               "portakabin", "decodable", "kiln", "planetarium")
+               "portakabin", "decodable", "kiln", "planetarium", "gazebo")
 
 # Kinds that are the thing itself only where the offer says it lends, hires out or gives
 # them (needs.provides_service): a hall, a kitchen, instruments, bikes, uniform, chess sets,
@@ -373,7 +380,7 @@ _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "scien
                "instrument": "instruments", "bike": "bikes", "hob": "kitchen", "hall": "space",
                "uniform": "uniform", "chess set": "chess sets",
                "storage": "storage", "ear defender": "sensory kit",
-               "stage lighting": "stage lighting"}
+               "stage lighting": "stage lighting", "gazebo": "gazebos"}
 
 
 def kind_names(mask: int) -> list[str]:
@@ -390,7 +397,9 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
                        # "Moving to Google Workspace - our IT lead will help" (set 51).
                        r"|moving to|switch(?:ed|ing)? to|migrat\w*|will help|happy to help"
                        # "Google Workspace for Education - help setting up" (set 53).
-                       r"|help(?:ing)? (?:you )?(?:with )?setting (?:it |them )?up)\b",
+                       r"|help(?:ing)? (?:you )?(?:with )?setting (?:it |them )?up"
+                       # "MiDAS assessor on staff" trains drivers; it lends no minibus (set 56).
+                       r"|midas (?:assessors?|trainers?))\b",
                        re.IGNORECASE)
 
 

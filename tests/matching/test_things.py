@@ -378,3 +378,23 @@ def test_sensory_kit_wanted_is_met_only_by_an_offer_naming_it() -> None:
     masks = thing_masks(["Free SEN bits and pieces", "Sensory circuits - come and watch ours"],
                         ["10 wobble cushions, 6 ear defenders, fidgets.", ""], [[], []])
     assert masks.tolist() == [kit, 0]
+
+
+def test_gazebos_wanted_are_met_only_by_an_offer_naming_them() -> None:
+    # Set 57 paired "Gazebos for summer fair" with pre-loved uniform given away.
+    titles = ["Gazebos for summer fair", "summer fair gazebos", "Summer fair - gazebos",
+              "Summer fair ideas"]
+    assert wanted_things(titles).tolist() == [_bit("gazebo")] * 3 + [0]
+    masks = lent_thing_masks(["Sports day kit & gazebos", "Pre-loved uniform - free"],
+                             ["Gazebos x4, hurdles, sacks. Lend for sports day / fairs.",
+                              "Free to any school."], [[], []])
+    assert masks.tolist() == [_bit("gazebo"), 0]
+
+
+def test_a_midas_assessor_lends_no_minibus() -> None:
+    # Set 56 paired "Minibus" with "MiDAS assessor on staff" when the minibus loan was full.
+    masks = lent_thing_masks(["MiDAS assessor on staff", "Minibus to lend Weds/Fri"],
+                             ["Our business manager is a MiDAS trainer - can assess/train your "
+                              "staff to drive a minibus.", "17 seater."],
+                             [["minibus", "MiDAS"], ["minibus"]])
+    assert masks.tolist() == [0, _bit("minibus")]
