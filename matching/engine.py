@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from matching import semantic
 from matching.assign import EXACT_MAX_EDGES, Edges, assign, presorted_order, sort_order
 from matching.candidates import COMPATIBLE, FORMAT_CODES, Candidates, top_k, workers
+from matching.days import day_masks
 from matching.ehcp import ehcp_step_masks
 from matching.facets import (
     SUBJECTS,
@@ -186,6 +187,8 @@ class _Run:
     req_governors: np.ndarray
     # Requests for minibus drivers to be trained (needs.asks_for_driver_training).
     req_driver_training: np.ndarray
+    # Days of the week each request's title names (matching.days; 0: none).
+    req_day: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
     req_taught: np.ndarray
     # Sports each request names (matching.sports; 0: none).
@@ -265,7 +268,9 @@ class Matcher(BaseEstimator):
         costumes" and a Roman artefact box; see matching.periods), or different steps of an
         EHCP ("EHCNA request" and annual review templates; see matching.ehcp), or an RE
         request and an offer that name different faiths (a gurdwara visit and a mosque's
-        contact; see matching.faiths).
+        contact; see matching.faiths), or a request whose title names days and an offer
+        free only on others ("minibus - Tuesdays" and "minibus - Fridays"; see
+        matching.days). Pairs of different faiths or days are never suggested either.
     service_penalty : float
         The same for a request that asks for a service, a loan or someone's time and an
         offer of know-how only (see matching.needs): it is still listed, below offers that
@@ -713,10 +718,15 @@ class Matcher(BaseEstimator):
         # Steps of an EHCP are weighed the same way ("EHCNA request" and "Annual review
         # templates").
         periods |= _offer_clash(run, cands, run.req_step, ehcp_step_masks)
-        # And faiths: a gurdwara visit is not met by a mosque's contact at all (matching.faiths),
+        # And faiths and days: a gurdwara visit is not met by a mosque's contact at all
+        # (matching.faiths), nor "minibus - Tuesdays" by "minibus - Fridays" (matching.days),
         # so such pairs are also held back with know-how below.
-        faiths = _offer_clash(run, cands, run.req_faith, faith_masks)
-        periods |= faiths
+        apart = _offer_clash(run, cands, run.req_faith, faith_masks)
+        # Days count where the offer gives something (a minibus, a pool, someone's time): a
+        # know-how offer naming a day ("our Friday Tea & Talk") is not saying when it is free.
+        days = _offer_clash(run, cands, run.req_day, day_masks)
+        apart |= days & ~_lacks(days, cands.offer, run.problem.offers, _provides_service)
+        periods |= apart
         factor[periods] *= 1.0 - self.period_penalty
         # A session for parents and an offer that never mentions parents: staff training.
         audience = _offer_lacks(run, cands.request, cands.offer, run.req_parents,
@@ -750,7 +760,7 @@ class Matcher(BaseEstimator):
         # And a person asked for, where the offer names nobody to come with it.
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_person,
                                  offers_a_person)
-        know_how |= misses | wrong_speaker | faiths
+        know_how |= misses | wrong_speaker | apart
         # A hall or a pool let only evenings and weekends, for a request needed in the school
         # day ("Hall for daytime PE", set 47).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_daytime,

@@ -1,8 +1,9 @@
 """What each post's wording asks for or offers, read from its strings alone.
 
 These flags (a service asked for, people or things wanted, training asked for, a session for
-parents, a language spoken, a step of an EHCP) need no vectoriser, so at national scale they
-are read in a second process while the first one analyses and vectorises the same posts.
+parents, a language spoken, a step of an EHCP, the days a title names) need no vectoriser, so
+at national scale they are read in a second process while the first one analyses and
+vectorises the same posts.
 This module imports only the light pattern modules, so that process starts in a fraction of
 a second.
 """
@@ -25,6 +26,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from matching.days import title_day_masks
 from matching.ehcp import ehcp_step_masks
 from matching.hours import daytime_requests
 from matching.languages import (
@@ -65,6 +67,7 @@ class Wording:
     req_daytime: np.ndarray
     req_governors: np.ndarray
     req_driver_training: np.ndarray
+    req_day: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
 
@@ -88,6 +91,7 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_daytime=daytime_requests(req_titles, req_descriptions),
         req_governors=asks_for_governors(req_titles),
         req_driver_training=asks_for_driver_training(req_titles),
+        req_day=title_day_masks(req_titles),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
     )
