@@ -135,7 +135,11 @@ _STAFF_WANTED = re.compile(
     r"|^\W*(?!.*\bfor\b)(?:[a-z]+ ){1,2}staff\W*(?:needed|wanted|required|please)?\W*$"
     r"|\bleaders? (?:needed|wanted|required)\b"
     r"|\b(?:long[- ]term|fixed[- ]term|maternity) (?:[a-z]+ ){0,2}(?:teacher|ta|hlta|senco|sbm"
-    r"|caretaker|cook)s?\b",
+    r"|caretaker|cook)s?\b"
+    # Someone to fill a post for a while: "interim head needed" (set 28) is not met by
+    # mentoring for new heads.
+    r"|\binterim (?:exec(?:utive)? )?(?:head|headteacher|principal|deputy|senco|sbm"
+    r"|business manager|bursar)s?\b",
     re.IGNORECASE,
 )
 
@@ -309,7 +313,8 @@ _BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "
 # The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
                  "counsellor", "assessor", "clerk", "driver", "technician")
-_STAFF_STEMS = ("cover", "secondment", "staff", "leader", "long", "fixed", "maternity")
+_STAFF_STEMS = ("cover", "secondment", "staff", "leader", "long", "fixed", "maternity",
+                "interim")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
                   "host", "slot", "can be used", "use of our", "supply pool", "interpret",
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",

@@ -607,3 +607,10 @@ def test_a_place_free_for_others_is_provided_but_a_free_course_is_know_how() -> 
                             "schools.")
     assert not provides_service("Phonics twilight", "Our reading lead's session. Free for local "
                                 "schools.")
+
+
+def test_an_interim_head_is_someone_to_fill_the_post() -> None:
+    # Set 28 paired "interim head needed" with mentoring for new heads.
+    assert asks_for_service("interim head needed")
+    assert asks_for_service("Interim SBM for a term?")
+    assert not asks_for_service("Acting head - need a mentor")
