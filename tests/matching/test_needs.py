@@ -614,3 +614,9 @@ def test_an_interim_head_is_someone_to_fill_the_post() -> None:
     assert asks_for_service("interim head needed")
     assert asks_for_service("Interim SBM for a term?")
     assert not asks_for_service("Acting head - need a mentor")
+
+
+def test_visits_asked_for_are_someone_to_come() -> None:
+    # Sets 19 and 55 paired "Reading dog visits" with old reading books to give away.
+    assert asks_to_be_shown(["Reading dog visits", "Places of worship visits", "Reading dogs"],
+                            [""] * 3).tolist() == [True, True, False]
