@@ -69,7 +69,14 @@ from matching.periods import period_masks
 from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
-from matching.things import HIRED_KINDS, kind_names, lent_kinds, lent_thing_masks, thing_masks
+from matching.things import (
+    HIRED_KINDS,
+    VEHICLE,
+    kind_names,
+    lent_kinds,
+    lent_thing_masks,
+    thing_masks,
+)
 from matching.wording import WordingReader
 
 __all__ = ["Matcher", "haversine_miles", "match"]
@@ -773,6 +780,12 @@ class Matcher(BaseEstimator):
         # even with its own MiDAS driver (sets 11-49).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_driver_training,
                                  trains_drivers)
+        # And the other way round: a minibus asked for and an offer that trains drivers but
+        # lends none ("Minibus" and "MiDAS assessor on staff", set 56; none of the 8 such
+        # pairs in sets 1-57 was judged a fit).
+        know_how |= _offer_lacks(run, cands.request, cands.offer,
+                                 (run.req_thing & VEHICLE) != 0,
+                                 _negated(trains_drivers)) & ((lent & VEHICLE) == 0)
         # Things lent or given with nobody to come with them, or documents to send, for a
         # request to be trained or shown how ("RWI refresher for whole staff" and "Free to a
         # good home: RWI books"; "Online safety training for staff" and a template).

@@ -19,7 +19,7 @@ import numpy as np
 from matching.needs import ROOM_FOR, THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "kind_names", "lent_kinds",
+__all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "VEHICLE", "kind_names", "lent_kinds",
            "lent_thing_masks", "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
@@ -105,7 +105,8 @@ def _kinds(*first_names: str) -> int:
     return sum(1 << i for i, names in enumerate(THINGS) if names[0] in first_names)
 
 
-_VEHICLE = _kinds("minibus")
+# The vehicle kind's bit (a minibus, a coach, transport).
+VEHICLE = _VEHICLE = _kinds("minibus")
 _BOOKS = _kinds("books")
 _KILN_CARE = _kinds("kiln engineer")
 # A title about the school's own kiln rather than firing pupils' work.

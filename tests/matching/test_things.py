@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from matching import engine, match
 from matching.things import PROFESSIONALS, THINGS, lent_thing_masks, thing_masks, wanted_things
 
 
@@ -398,3 +402,24 @@ def test_a_midas_assessor_lends_no_minibus() -> None:
                               "staff to drive a minibus.", "17 seater."],
                              [["minibus", "MiDAS"], ["minibus"]])
     assert masks.tolist() == [0, _bit("minibus")]
+
+
+def test_a_minibus_wanted_is_not_met_by_a_driver_trainer(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set 56 paired "Minibus" with "MiDAS assessor on staff" when the minibus loan was full.
+    data = {
+        "offers": [{"id": "midas", "school": "b", "title": "MiDAS assessor on staff",
+                    "description": "Our business manager is a MiDAS trainer - can assess and "
+                                   "train your staff to drive a minibus.",
+                    "tags": ["minibus", "MiDAS"], "format": "in_person", "capacity": 2}],
+        "requests": [{"id": "minibus", "school": "a", "title": "Minibus", "description": "",
+                      "tags": [], "format": "either"}],
+    }
+    out = match(data, semantic="off")
+    with monkeypatch.context() as m:
+        m.setattr(engine, "trains_drivers",
+                  lambda t, d, g: np.zeros(len(t), dtype=bool))
+        plain = match(data, semantic="off")
+    assert [p["offer"] for p in plain["pairs"]] == ["midas"]
+    assert out["pairs"] == []
+    assert out["ranked"]["minibus"][0]["offer"] == "midas"
