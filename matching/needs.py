@@ -260,10 +260,11 @@ _SUPPLIER_NOUN = re.compile(r"(?:suppliers?|contractors?|tradesmen|tradespeople)
 def _asks_in_description(title: str, description: str) -> bool:
     """Whether a request's description asks for a service (_ASKS), not counting the
     supplier it already has when it is thinking of doing the work in-house."""
-    found = [m.group(0) for m in _ASKS.finditer(description)]
-    if found and _IN_HOUSE.search(f"{title}\n{description}"):
-        found = [f for f in found if not _SUPPLIER_NOUN.fullmatch(f)]
-    return bool(found)
+    if _ASKS.search(description) is None:
+        return False
+    if _IN_HOUSE.search(f"{title}\n{description}") is None:
+        return True
+    return any(not _SUPPLIER_NOUN.fullmatch(m.group(0)) for m in _ASKS.finditer(description))
 
 
 def asks_for_service(title: str, description: str = "") -> bool:
@@ -304,7 +305,8 @@ _ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespe
                "cover", "survey", "company", "firm", "provider", "agency", "trainer", "driver",
                "photographer", "electrician", "plumber", "roofer", "engineer", "technician",
                "caterer", "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
-               "anybody got", "anybody know", "arborist", "tree surg", "lifeguard", "shar")
+               "anybody got", "anybody know", "arborist", "tree surg", "lifeguard", "officer",
+               "technician", "ewo")
 _THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
                 "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
                 "venue")
