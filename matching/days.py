@@ -3,10 +3,12 @@
 A request whose title names the days it needs ("minibus - Tuesdays", "PPA cover Wednesdays",
 "Hall on Saturday mornings") is not met by an offer free only on other days ("minibus -
 Fridays"). The matcher treats such pairs as it treats different periods of history (its
-``period_penalty``) and never suggests them: the request's title names days, the offer names
-days, and they share none. Posts naming no day are left alone, and so is a day named to rule
-it out ("available most days except Weds"). Across the graded sets no pair whose days are
-apart in this way was judged a fit (229 such pairs, sets 1-57).
+``period_penalty``) and never suggests them: the request's title names days, the offer gives
+something (a minibus, a pool, someone's time) and names days, and they share none. Posts
+naming no day are left alone, and so is a day named to rule it out ("available most days
+except Weds"); a know-how offer naming its Friday session is not saying when it is free.
+Across the graded sets no pair whose days are apart was judged a fit (297 such pairs, sets
+1-57).
 """
 
 from __future__ import annotations

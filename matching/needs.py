@@ -306,7 +306,7 @@ _ASKS_STEMS = ("who d", "servic", "supplier", "contractor", "tradesm", "tradespe
                "photographer", "electrician", "plumber", "roofer", "engineer", "technician",
                "caterer", "cleaner", "anyone have", "anyone got", "anyone know", "anybody have",
                "anybody got", "anybody know", "arborist", "tree surg", "lifeguard", "officer",
-               "technician", "ewo")
+               "ewo")
 _THING_STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro", "bot",
                 "logger", "instrument", "ukulele", "costume", "tent", "bike", "hob", "hall",
                 "venue")
@@ -322,10 +322,9 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "translat", "borrow", "free", "away", "donat", "charge", "at cost", "rate",
                   "fee", "speaking", "bilingual", "cover", "(paid)", "speak", "other school",
                   "another school", "cost of", "nearby school", "local school", "your school",
-                  "second school", "partner school", "welcome to", "fire ", "other schools",
-                  "can offer", "could offer", "happy to offer", "welcome", "can do",
-                  "could do", "happy to do", "to do", "carry out", "complete", "take on",
-                  "come to", "come out to", "share our")
+                  "second school", "partner school", "welcome", "fire ", "other schools",
+                  "can offer", "could offer", "happy to offer", "can do", "could do", "to do",
+                  "carry out", "complete", "take on", "come to", "come out to", "share our")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
