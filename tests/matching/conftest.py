@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import pytest
 
-from matching import semantic
+from matching import engine, match, semantic
 from matching.taxonomy import Taxonomy
 
 SMALL_TAXONOMY: dict[str, Any] = {
@@ -51,6 +52,15 @@ SMALL_TAXONOMY: dict[str, Any] = {
 def small_taxonomy() -> Taxonomy:
     """A hand-made taxonomy small enough to reason about in tests."""
     return Taxonomy.from_dict(SMALL_TAXONOMY)
+
+
+def without_reading(monkeypatch: pytest.MonkeyPatch, reader: str, data: dict[str, Any],
+                    dtype: type = np.int64) -> dict[str, Any]:
+    """The matcher's output on data (extra off) with engine.<reader> finding nothing in any
+    post: what a rule built on that reading changes."""
+    with monkeypatch.context() as m:
+        m.setattr(engine, reader, lambda t, d, g: np.zeros(len(t), dtype=dtype))
+        return match(data, semantic="off")
 
 
 def listed_score(output: dict[str, Any], request: str, offer: str) -> float:

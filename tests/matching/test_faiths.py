@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from matching import engine, match
+from matching import match
 from matching.faiths import FAITHS, faith_masks
-from tests.matching.conftest import listed_score
+from tests.matching.conftest import listed_score, without_reading
 
 
 def bit(name: str) -> int:
@@ -46,9 +45,7 @@ DATA = {
 def test_an_offer_about_another_faith_is_listed_lower_and_never_paired(
         monkeypatch: pytest.MonkeyPatch) -> None:
     out = match(DATA, semantic="off")
-    with monkeypatch.context() as m:
-        m.setattr(engine, "faith_masks", lambda t, d, g: np.zeros(len(t), dtype=np.int64))
-        plain = match(DATA, semantic="off")
+    plain = without_reading(monkeypatch, "faith_masks", DATA)
     # Without the rule the mosque's contact ranks first for the gurdwara visit.
     assert plain["ranked"]["gurdwara"][0]["offer"] == "mosque"
     assert out["ranked"]["gurdwara"][0]["offer"] == "trail"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from matching import engine, match
+from matching import match
 from matching.things import PROFESSIONALS, THINGS, lent_thing_masks, thing_masks, wanted_things
+from tests.matching.conftest import without_reading
 
 
 def _bit(name: str) -> int:
@@ -416,10 +416,7 @@ def test_a_minibus_wanted_is_not_met_by_a_driver_trainer(
                       "tags": [], "format": "either"}],
     }
     out = match(data, semantic="off")
-    with monkeypatch.context() as m:
-        m.setattr(engine, "trains_drivers",
-                  lambda t, d, g: np.zeros(len(t), dtype=bool))
-        plain = match(data, semantic="off")
+    plain = without_reading(monkeypatch, "trains_drivers", data, dtype=bool)
     assert [p["offer"] for p in plain["pairs"]] == ["midas"]
     assert out["pairs"] == []
     assert out["ranked"]["minibus"][0]["offer"] == "midas"
