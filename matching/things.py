@@ -106,7 +106,7 @@ def _kinds(*first_names: str) -> int:
 
 
 # The vehicle kind's bit (a minibus, a coach, transport).
-VEHICLE = _VEHICLE = _kinds("minibus")
+VEHICLE = _kinds("minibus")
 _BOOKS = _kinds("books")
 _KILN_CARE = _kinds("kiln engineer")
 # A title about the school's own kiln rather than firing pupils' work.
@@ -351,7 +351,7 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
     # manager") lends no vehicle, whatever its tags say (set 46).
     for i in posts_with_stems(titles, _DRIVING_STEMS):
         if _DRIVER_TITLE.search(titles[i]) and not _DRIVING_COURSE.search(titles[i]):
-            out[i] &= ~_VEHICLE
+            out[i] &= ~VEHICLE
     # Professionals from the words only: a tag ("SALT" on intervention packs) is the topic.
     texts = [f"{t}\n{d}" for t, d in zip(titles, descriptions, strict=True)]
     for i in posts_with_stems(texts, _PRO_TAILS, fold=False):
