@@ -185,6 +185,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.94, "pair_recall": 0.78, "unanswerable_assigned": 3},
     "set60.json": {"recall@1": 0.89, "recall@3": 0.93, "ndcg@5": 0.91,
                    "pair_precision": 0.90, "pair_recall": 0.77, "unanswerable_assigned": 6},
+    "set61.json": {"recall@1": 0.89, "recall@3": 0.99, "ndcg@5": 0.94,
+                   "pair_precision": 0.91, "pair_recall": 0.82, "unanswerable_assigned": 2},
+    "set62.json": {"recall@1": 0.90, "recall@3": 0.93, "ndcg@5": 0.92,
+                   "pair_precision": 0.93, "pair_recall": 0.87, "unanswerable_assigned": 3},
+    "set63.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.94,
+                   "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 3},
 }
 
 

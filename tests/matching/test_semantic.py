@@ -303,6 +303,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.96, "pair_recall": 0.82, "unanswerable_assigned": 1},
     "fresh/set60.json": {"recall@1": 0.91, "recall@3": 0.96, "ndcg@5": 0.93,
                          "pair_precision": 0.91, "pair_recall": 0.82, "unanswerable_assigned": 6},
+    "fresh/set61.json": {"recall@1": 0.93, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.91, "pair_recall": 0.82, "unanswerable_assigned": 3},
+    "fresh/set62.json": {"recall@1": 0.94, "recall@3": 0.96, "ndcg@5": 0.95,
+                         "pair_precision": 0.95, "pair_recall": 0.89, "unanswerable_assigned": 2},
+    "fresh/set63.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
+                         "pair_precision": 0.93, "pair_recall": 0.83, "unanswerable_assigned": 4},
 }
 
 
