@@ -49,7 +49,9 @@ _ASKS = re.compile(
     # A sentence of its own: "Can pay."
     r"|^\W*can pay\b|[.!?]\s+can pay\b"
     r"|\blend us\b|\bloan of\b"
-    r"|\bborrow(?:ing)?\b|\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
+    # Not a document to use: "a decent staff wellbeing survey we could use" (set 60).
+    r"|\bborrow(?:ing)?\b|(?<!survey )(?<!surveys )(?<!template )(?<!templates )(?<!policy )"
+    r"(?<!questionnaire )\b(?:we|i) could (?:use|borrow|hire)\b|\bcould we (?:use|borrow|hire)\b"
     r"|\bsupply (?:teachers?|cover|staff)\b"
     # Someone to stand in: "Anyone know how to get temp lunchtime cover?"
     r"|\b(?:temp|temporary|agency) (?:[a-z]+ )?cover\b"
@@ -159,6 +161,10 @@ _BORROW = re.compile(
 _PROVIDES = re.compile(
     r"\b(?:for|to) hire\b"
     r"|\b(?:is|are|free and) available\b|\bavailable (?:for|to|on)\b"
+    # When it is free: "Community room ... available daytimes for parent groups", "Available
+    # weekdays in June/July for another school's sports day" (set 58).
+    r"|\bavailable (?:daytimes?|weekdays?|evenings?|weekends?|most (?:days|weeks)"
+    r"|during the (?:day|school day)|in the daytime)\b"
     r"|\b(?:afternoons?|mornings?|days?|sessions?|places?|slots?|rooms?) available\b"
     # "Experienced HLTA available Fridays for PPA cover".
     r"|\b(?:available|free) (?:on )?(?:mon|tues|wednes|thurs|fri)days?\b"
@@ -185,7 +191,9 @@ _PROVIDES = re.compile(
     r"|\b(?:could|can|happy to|wants? to|would like to|willing to|keen to|would|he'd|she'd"
     r"|they'd|he\u2019d|she\u2019d|they\u2019d) "
     r"(?:run|deliver|lead|teach|do) (?:a |an |the )?(?:[a-z-]+ ){0,4}?"
-    r"(?:club|sessions?|lessons?) (?:at|in|for) (?:another|other|your|a nearby|a second"
+    # "could do two lunchtimes a week at a nearby school" (set 58).
+    r"(?:club|sessions?|lessons?|lunchtimes?)(?: a week| per week)? (?:at|in|for)"
+    r" (?:another|other|your|a nearby|a second"
     r"|a partner|one other|a local) schools?\b"
     # "could teach PE at a nearby school", "can teach 1 lesson a week in another school".
     r"|\b(?:could|can|happy to) (?:come and )?teach (?:[a-z0-9]+ ){0,4}(?:at|in|for) "
@@ -221,6 +229,10 @@ _PROVIDES = re.compile(
     r"|\btake on (?:one|another|1|two|2|an|a) ?(?:more|other|extra|further)?"
     r" (?:small |primary )?(?:schools?|clients?|settings?)\b"
     r"|\b(?:some|a little|limited) (?:spare )?capacity\b"
+    # A clerk's capacity: "Our clerk has room for one more governing board" (set 58), "has
+    # room for one more FGB/LGB" (set 26).
+    r"|\broom for (?:one|1|another|two|2) (?:more )?(?:small )?(?:governing )?"
+    r"(?:boards?|fgbs?|lgbs?)\b"
     r"|\b(?:can|could|happy to|will|willing to) (?:also )?come (?:out )?to"
     r" (?:yours|your school|you)\b"
     # A hall to use ("you're welcome to use it"), a spare classroom, clay fired for others
@@ -240,7 +252,11 @@ _PROVIDES = re.compile(
     r"|\bshare our (?:[a-z]+ ){0,2}(?:officers?|technicians?|ewos?)\b"
     r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
     # Things to give away are a resource, not know-how.
-    r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b",
+    r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b"
+    # Things given: "Preloved uniform, PE kit, coats and shoes" (set 58), not the shop run
+    # for the school's own families ("pre-loved uniform shop - how we run it").
+    r"|\bpre-?loved (?:uniform|clothes|clothing|coats|kit|items|books|toys|resources)\b"
+    r"(?! (?:shops?|swaps?|rails?|sales?|banks?|stalls?)\b)",
     re.IGNORECASE,
 )
 
@@ -324,7 +340,8 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "another school", "cost of", "nearby school", "local school", "your school",
                   "second school", "partner school", "welcome", "fire ", "other schools",
                   "can offer", "could offer", "happy to offer", "can do", "could do", "to do",
-                  "carry out", "complete", "take on", "come to", "come out to", "share our")
+                  "carry out", "complete", "take on", "come to", "come out to", "share our",
+                  "room for", "loved")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,

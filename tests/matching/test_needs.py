@@ -620,3 +620,25 @@ def test_visits_asked_for_are_someone_to_come() -> None:
     # Sets 19 and 55 paired "Reading dog visits" with old reading books to give away.
     assert asks_to_be_shown(["Reading dog visits", "Places of worship visits", "Reading dogs"],
                             [""] * 3).tolist() == [True, True, False]
+
+
+def test_time_a_place_or_things_given_in_other_words() -> None:
+    # Set 58 held these back as know-how from "Clerk", "Sports day" (a field to borrow),
+    # "Uniform / coats", "After-school sports coach" and "Space for parent courses".
+    given = [("Clerking capacity", "Our clerk has room for one more governing board."),
+             ("Field for your sports day", "Available weekdays in June/July for another "
+              "school's sports day."),
+             ("Uniform bank", "Preloved uniform, PE kit, coats and shoes."),
+             ("Apprentice sports coach", "Could do two lunchtimes a week at a nearby school."),
+             ("Community room", "Available daytimes for parent groups or courses.")]
+    assert all(provides_service(t, d) for t, d in given)
+    know_how = [("Pre-loved uniform shop - how we run it", "Share set-up and rotas."),
+                ("Coaching culture", "There is always room for improvement.")]
+    assert not any(provides_service(t, d) for t, d in know_how)
+
+
+def test_a_document_we_could_use_is_know_how() -> None:
+    # Set 60 read "a decent staff wellbeing survey we could use" as asking to borrow one.
+    assert not asks_for_service("Staff wellbeing survey", "Looking for a decent staff "
+                                "wellbeing survey we could use.")
+    assert asks_for_service("Kiln", "Anyone got a working one we could use?")
