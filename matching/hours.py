@@ -37,7 +37,9 @@ _OUT_OF_HOURS = re.compile(
     r"|\bweekends?\s*(?:and|&|/|\+|or)\s*evenings?\b"
     r"|\b(?:evenings?|weekends?) only\b|\boutside (?:of )?school hours\b"
     # "School hall available weekends", "Free Sat/Sun" (set 49).
-    r"|\bavailable (?:at |on )?weekends\b|\bsat(?:urday)?s? ?(?:/|&|and|\+) ?sun(?:day)?s?\b",
+    r"|\bavailable (?:at |on )?weekends\b|\bsat(?:urday)?s? ?(?:/|&|and|\+) ?sun(?:day)?s?\b"
+    # "Hall for evening hire ... on weekday evenings from 6pm" (set 58).
+    r"|\bevening (?:hire|lettings?|bookings?)\b|\bweekday evenings\b",
     re.IGNORECASE)
 _OUT_OF_HOURS_STEMS = ("evening", "weekend", "school hours", "sat")
 # Unless it also offers the day: "Community room free most weekday daytimes ... (Hall only

@@ -48,6 +48,14 @@ def test_weekends_alone_are_out_of_hours_unless_the_day_is_offered_too() -> None
     assert out_of_hours_offers(titles, descriptions, [[]] * 3).tolist() == [True, True, False]
 
 
+def test_a_hall_for_evening_hire_is_out_of_hours() -> None:
+    # Set 58 paired "Room for SENCo cluster" (daytime) with "Hall for evening hire".
+    titles = ["Hall for evening hire", "Hall for hire", "Hall for hire"]
+    descriptions = ["Our hall is available for hire on weekday evenings from 6pm.",
+                    "Free on weekday evenings and in the daytime.", "Any time."]
+    assert out_of_hours_offers(titles, descriptions, [[]] * 3).tolist() == [True, False, False]
+
+
 def test_a_hall_let_only_evenings_does_not_meet_a_daytime_need() -> None:
     # Set 47: "Hall for daytime PE" (weekdays 9-12 while its floor is replaced) was paired
     # with a hall let evenings and weekends only; set 43's daytime swimming with a pool let
