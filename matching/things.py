@@ -63,8 +63,13 @@ THINGS: tuple[tuple[str, ...], ...] = (
      "modular building", "portable classroom", "portable building"),
     # Books that are phonically decodable. Old book-banded or reading-scheme books (Oxford
     # Reading Tree, guided reading sets) are not, and a phonics kit is not a book: every
-    # graded fit for a request for decodable books names decodable or phonics books.
-    ("decodable", "phonics book", "phonics reading book", "phonics reader"),
+    # graded fit for a request for decodable books names decodable or phonics books, or a
+    # scheme's decodable series: Read Write Inc. Book Bag Books, Floppy's Phonics and
+    # Songbirds (sets 58 and 59).
+    ("decodable", "phonics book", "phonics reading book", "phonics reader", "book bag book",
+     "floppy's phonics", "floppys phonics", "floppy\u2019s phonics", "songbirds",
+     "big cat phonics", "phonics bug", "bug club phonics", "dandelion reader",
+     "rhino reader"),
     # Kit for teaching electricity: microscopes and data loggers do not meet "Electricity
     # kits Y4/Y6" (sets 21 and 25); every graded fit names circuit or electricity kits.
     ("circuit", "circuits kit", "electricity kit", "electrical kit", "buzzer"),
@@ -95,6 +100,9 @@ THINGS: tuple[tuple[str, ...], ...] = (
     # Gazebos for a fair: pre-loved uniform given away does not meet "Gazebos for summer fair"
     # (set 57); every graded fit for a gazebo title names gazebos (sets 28-57).
     ("gazebo", "marquee", "pop up gazebo", "pop-up gazebo"),
+    # Heaters for a cold classroom: a meeting room does not meet "Heaters" (set 58).
+    ("heater", "oil-filled heater", "oil filled heater", "oil-filled radiator",
+     "oil filled radiator", "portable heater", "fan heater", "electric heater"),
 )
 
 _NAMES = NameGroups(THINGS, plural=True)
@@ -240,6 +248,9 @@ _MORE_WANTED = re.compile(
     # Gazebos or a marquee, anywhere in the title: "summer fair gazebos", "Gazebos for summer
     # fair".
     r"|^(?!.*\b(?:how|advice|risk)\b).*?\b(gazebos?|marquees?)\b"
+    # Heaters: "Heaters", "Portable heaters to borrow??" (sets 54 and 58).
+    r"|^\W*(?:(?:portable|oil[- ]filled|electric|fan|spare|some|extra|temporary)\s+){0,2}"
+    r"(heaters?)\b"
     # A planetarium to borrow or share, not a trip to one.
     r"|^(?!.*\btrips?\b).*?\b(planetarium|space dome|star dome|inflatable dome)s?\b"
     # Books to have: "Books for our new library", "books for class book corners", not books
@@ -261,7 +272,7 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "furnish", "chess", "storage", "container", "shed", "outbuilding",
           "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room", "light",
           "ear def", "wobble", "fidget", "weighted", "writing slope", "chew", "sensory",
-          "gazebo", "marquee")
+          "gazebo", "marquee", "heater")
 
 
 # A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices
@@ -363,7 +374,7 @@ def thing_masks(titles: Sequence[str], descriptions: Sequence[str],
 # halls are as often a subject taught ("Whole-class ukulele", "Bikeability", "cooking club")
 # as a thing lent, so for those the offer must say it lends (needs.provides_service).
 _LENT = _kinds("minibus", "tablet", "microscope", "costume", "tent", "furniture", "sound desk",
-               "portakabin", "decodable", "kiln", "planetarium", "gazebo")
+               "portakabin", "decodable", "kiln", "planetarium", "gazebo", "heater")
 
 # Kinds that are the thing itself only where the offer says it lends, hires out or gives
 # them (needs.provides_service): a hall, a kitchen, instruments, bikes, uniform, chess sets,
@@ -381,7 +392,7 @@ _KIND_NAMES = {"minibus": "transport", "tablet": "devices", "microscope": "scien
                "instrument": "instruments", "bike": "bikes", "hob": "kitchen", "hall": "space",
                "uniform": "uniform", "chess set": "chess sets",
                "storage": "storage", "ear defender": "sensory kit",
-               "stage lighting": "stage lighting", "gazebo": "gazebos"}
+               "stage lighting": "stage lighting", "gazebo": "gazebos", "heater": "heaters"}
 
 
 def kind_names(mask: int) -> list[str]:

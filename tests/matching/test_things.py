@@ -420,3 +420,23 @@ def test_a_minibus_wanted_is_not_met_by_a_driver_trainer(
     assert [p["offer"] for p in plain["pairs"]] == ["midas"]
     assert out["pairs"] == []
     assert out["ranked"]["minibus"][0]["offer"] == "midas"
+
+
+def test_a_scheme_s_decodable_series_is_decodable_books() -> None:
+    # Sets 58 and 59 held back "Free to a good home: RWI Book Bag Books" and Floppy's Phonics
+    # readers from requests for decodables: they name no "decodable".
+    masks = lent_thing_masks(
+        ["Free to a good home: RWI Book Bag Books", "Free to a good home: Floppy's Phonics / "
+         "Songbirds books", "Old ORT reading books - free", "Floppy's Phonics training"],
+        ["6 boxes, all colour bands.", "Stages 1+ to 6.", "Book-banded, not decodable.", ""],
+        [[], [], [], []])
+    assert masks.tolist() == [_bit("decodable")] * 2 + [0, 0]
+
+
+def test_heaters_wanted_are_met_only_by_an_offer_naming_them() -> None:
+    # Set 58 paired "Heaters" with a meeting room.
+    titles = ["Heaters", "Portable heaters to borrow??", "Heating bills - any advice?"]
+    assert wanted_things(titles).tolist() == [_bit("heater")] * 2 + [0]
+    masks = lent_thing_masks(["Meeting room for cluster meetings", "Oil-filled heaters to lend"],
+                             ["Free for local school groups.", ""], [[], []])
+    assert masks.tolist() == [0, _bit("heater")]
