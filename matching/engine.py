@@ -70,11 +70,14 @@ from matching.schema import Problem, validate
 from matching.sports import sport_masks
 from matching.taxonomy import Taxonomy
 from matching.things import (
+    ALL_THINGS,
     HIRED_KINDS,
     VEHICLE,
     kind_names,
     lent_kinds,
     lent_thing_masks,
+    says_free,
+    sought_things,
     thing_masks,
 )
 from matching.wording import WordingReader
@@ -212,6 +215,9 @@ class _Run:
     off_parents: np.ndarray
     # Offers whose title is speakers of the languages it names (matching.languages).
     off_speakers: np.ndarray
+    # Kinds of thing each offer's title names that it may lend or give (things.offered_things;
+    # read only where some request asks for a thing, else all 0).
+    off_thing: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
     off_emb: np.ndarray | None = None
@@ -296,6 +302,10 @@ class Matcher(BaseEstimator):
         it adds nothing (see semantic.blend).
     semantic_candidates : int
         Offers closest in meaning added to each request's candidates.
+    thing_candidates : int
+        For a request that asks for a kind of thing (a minibus, devices, a hall; see
+        matching.things), the nearest offers whose titles name that kind added to its
+        candidates, scored at least `threshold` (0: none).
     waiting_boost : float
         Each run a request has waited raises its pairs' value by this share ...
     waiting_cap : int
@@ -353,6 +363,7 @@ class Matcher(BaseEstimator):
         semantic_weight: float = 0.7,
         semantic_floor: float = 0.2,
         semantic_candidates: int = 5,
+        thing_candidates: int = 5,
         waiting_boost: float = 0.05,
         waiting_cap: int = 6,
         offer_penalty: float = 0.05,
@@ -396,6 +407,7 @@ class Matcher(BaseEstimator):
         self.semantic_weight = semantic_weight
         self.semantic_floor = semantic_floor
         self.semantic_candidates = semantic_candidates
+        self.thing_candidates = thing_candidates
         self.waiting_boost = waiting_boost
         self.waiting_cap = waiting_cap
         self.offer_penalty = offer_penalty
@@ -455,7 +467,7 @@ class Matcher(BaseEstimator):
         if self.semantic not in ("auto", "on", "off"):
             raise ValueError("semantic must be 'auto', 'on' or 'off'")
         if self.semantic_weight < 0 or not -1.0 <= self.semantic_floor < 1.0 \
-                or self.semantic_candidates < 0:
+                or self.semantic_candidates < 0 or self.thing_candidates < 0:
             raise ValueError("need semantic_weight >= 0, -1 <= semantic_floor < 1 and "
                              "semantic_candidates >= 0")
         if self.semantic == "on" and not semantic.available():
@@ -811,6 +823,7 @@ class Matcher(BaseEstimator):
         cands = self._candidates(run, max(self.candidates, top))
         if run.req_emb is not None:
             cands = self._with_meaning(run, cands)
+        cands = self._with_things(run, cands)
         return self._rerank(run, cands)
 
     def _allowed(self, run: _Run) -> Any:
@@ -851,6 +864,76 @@ class Matcher(BaseEstimator):
         order = np.lexsort((off, -score, req))
         return Candidates(req[order], off[order], score[order],
                           cands.best_own_school, cands.best_excluded, content[order])
+
+    def _with_things(self, run: _Run, cands: Candidates) -> Candidates:
+        """Candidates plus, for each request that asks for a kind of thing, the nearest
+        `thing_candidates` allowed offers whose titles name that kind; every offer whose
+        title names it scores at least `threshold`. "Devices for Y6 coding unit" shares no
+        word with "15 Chromebooks on loan", nor "Venue for SENCo cluster" with "Meeting room
+        for cluster meetings"."""
+        wanted = run.req_thing & ALL_THINGS
+        asking = np.flatnonzero(wanted)
+        named = np.flatnonzero(run.off_thing)
+        if not self.thing_candidates or not len(asking) or not len(named):
+            return cands
+        wanted[asking] = sought_things([run.problem.requests[r].title for r in asking.tolist()],
+                                       wanted[asking])
+        asking = np.flatnonzero(wanted)
+        allowed = self._allowed(run)
+        found_r, found_o = [], []
+        for r in asking.tolist():
+            offs = named[(run.off_thing[named] & wanted[r]) != 0]
+            offs = offs[allowed(np.full(len(offs), r), offs)]
+            if not len(offs):
+                continue
+            # Nearest first (remote or unlocated pairs count as 0 miles), then by index.
+            miles, _ = self._distance_factor(run, np.full(len(offs), r), offs)
+            near = np.lexsort((offs, np.nan_to_num(miles, nan=0.0)))[:self.thing_candidates]
+            found_r.append(np.full(len(near), r))
+            found_o.append(offs[near])
+        n_off = len(run.problem.offers)
+        known = cands.request.astype(np.int64) * n_off + cands.offer
+        new_r = np.concatenate([np.zeros(0, dtype=np.int64), *found_r])
+        new_o = np.concatenate([np.zeros(0, dtype=np.int64), *found_o])
+        fresh = ~np.isin(new_r.astype(np.int64) * n_off + new_o, known)
+        new_r, new_o = new_r[fresh], new_o[fresh]
+        content = self._content(run, new_r, new_o)
+        score = content
+        if run.req_emb is not None and run.off_emb is not None and len(new_r):
+            closeness = np.round(np.einsum("ij,ij->i", run.req_emb[new_r],
+                                           run.off_emb[new_o]), 6)
+            score = semantic.blend(content, closeness, self.semantic_weight,
+                                   self.semantic_floor)
+        req = np.concatenate([cands.request, new_r]).astype(cands.request.dtype)
+        off = np.concatenate([cands.offer, new_o]).astype(cands.offer.dtype)
+        scores = np.concatenate([np.asarray(cands.score, dtype=np.float64), score])
+        contents = None
+        if cands.content is not None:
+            contents = np.concatenate([np.asarray(cands.content, dtype=np.float64), content])
+        # The pairs whose offer's title names the kind asked for and that says it lends,
+        # hires out or gives something: "iPad management - Jamf School" names iPads but
+        # lends none (set 56).
+        kinds = run.off_thing[off] & wanted[req]
+        if kinds.any():
+            check = np.unique(off[kinds != 0])
+            posts = [run.problem.offers[o] for o in check.tolist()]
+            titles = [p.title for p in posts]
+            descriptions = [p.description for p in posts]
+            lends = check[_provides_service(titles, descriptions, [p.tags for p in posts])
+                          | says_free(titles, descriptions)]
+            kinds[~np.isin(off, lends)] = 0
+        # Being the same kind of thing is itself what the two share: such a pair scores at
+        # least the threshold, and an offer added here without one is dropped.
+        same = kinds != 0
+        keep = np.flatnonzero(same | (np.arange(len(req)) < len(cands.request)))
+        scores[same] = np.maximum(scores[same], self.threshold)
+        if contents is not None:
+            contents[same] = np.maximum(contents[same], self.threshold)
+        req, off, scores = req[keep], off[keep], scores[keep]
+        order = np.lexsort((off, -scores, req))
+        return Candidates(req[order], off[order], scores[order], cands.best_own_school,
+                          cands.best_excluded,
+                          None if contents is None else contents[keep][order])
 
     @staticmethod
     def _content(run: _Run, req: np.ndarray, off: np.ndarray) -> np.ndarray:

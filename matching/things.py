@@ -19,8 +19,9 @@ import numpy as np
 from matching.needs import ROOM_FOR, THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["HIRED_KINDS", "PROFESSIONALS", "THINGS", "VEHICLE", "kind_names", "lent_kinds",
-           "lent_thing_masks", "thing_masks", "wanted_things"]
+__all__ = ["ALL_THINGS", "HIRED_KINDS", "PROFESSIONALS", "THINGS", "VEHICLE", "kind_names",
+           "lent_kinds", "lent_thing_masks", "offered_things", "says_free", "sought_things",
+           "thing_masks", "wanted_things"]
 
 # Kinds of thing lent or shared between schools, one group each, matched as whole words
 # with a plural "s". A vehicle is also met by an offer of "transport" or of a vehicle with
@@ -113,6 +114,8 @@ def _kinds(*first_names: str) -> int:
     return sum(1 << i for i, names in enumerate(THINGS) if names[0] in first_names)
 
 
+# Every kind's bit (not the professionals after them).
+ALL_THINGS = (1 << len(THINGS)) - 1
 # The vehicle kind's bit (a minibus, a coach, transport).
 VEHICLE = _kinds("minibus")
 _BOOKS = _kinds("books")
@@ -433,3 +436,62 @@ def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
     """Per offer, the kinds of thing it names whose naming is the thing itself (lent_kinds
     of its thing_masks)."""
     return lent_kinds(thing_masks(titles, descriptions, tags), titles.__getitem__)
+
+
+def offered_things(titles: Sequence[str]) -> np.ndarray:
+    """Per offer, the kinds of thing its title names that it may lend, hire out or give
+    (the kinds of lent_kinds and HIRED_KINDS; 0 where the title is training or advice about
+    them). Titles only: at national scale every offer is read, and the thing an offer gives
+    is in its title ("15 Chromebooks on loan", "Community room", "Spare furniture")."""
+    blank = [""] * len(titles)
+    named = thing_masks(titles, blank, [()] * len(titles)) & (_LENT | HIRED_KINDS)
+    for i in np.flatnonzero(named).tolist():
+        if _TRAINING.search(titles[i]):
+            named[i] = 0
+            continue
+        # A space to use is a hall, a venue or a room to meet or teach in: not staging to
+        # lend ("Staging and PA to lend" for "Room for SENCo cluster", set 58), a sensory or
+        # cookery room to bring pupils to, or room for one more school in a choir (sets
+        # 20-60).
+        if named[i] & _HALL and not _VENUE.search(titles[i]):
+            named[i] &= ~_HALL
+        # Devices are computers: micro:bits or Bee-Bots do not meet "Devices for Y6", nor
+        # iPads "micro:bits class set?" (sets 27, 42 and 57).
+        if named[i] & _DEVICES and not _COMPUTERS.search(titles[i]):
+            named[i] &= ~_DEVICES
+    return named
+
+
+# A thing given away in so many words: "Furniture - free", "FREE 20 tables + 40 chairs",
+# "KS2 tables and chairs. Free, collect." (read only with a kind named, so "free" alone
+# here is the thing's price, not a free course).
+_FREE_THING = re.compile(r"^\W*free\b|\bfree\W*$|\bfree\W+(?:to )?(?:collect|a good home|you "
+                         r"collect|just collect)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def says_free(titles: Sequence[str], descriptions: Sequence[str]) -> np.ndarray:
+    """Per offer: its title or description gives the thing it names for free."""
+    return np.fromiter((_FREE_THING.search(f"{t}\n{d}") is not None
+                        for t, d in zip(titles, descriptions, strict=True)),
+                       dtype=bool, count=len(titles))
+
+
+def sought_things(titles: Sequence[str], wanted: np.ndarray) -> np.ndarray:
+    """The kinds in ``wanted`` (wanted_things bits of requests titled ``titles``) that an
+    offer's title must name to be offered_things' match: devices only where the title
+    asks for computers, not micro:bits or Bee-Bots."""
+    out = wanted & ALL_THINGS
+    for i in np.flatnonzero(out & _DEVICES).tolist():
+        if not _COMPUTERS.search(titles[i]):
+            out[i] &= ~_DEVICES
+    return out
+
+
+_HALL = _kinds("hall")
+_DEVICES = _kinds("tablet")
+_VENUE = re.compile(
+    r"\b(?:halls?|venues?|auditorium|theatre|studio|church"
+    r"|(?:meeting|community|training|conference|function|parish|staff|class) ?rooms?"
+    r"|space to (?:hire|let|use))\b", re.IGNORECASE)
+_COMPUTERS = re.compile(r"\b(?:tablets?|ipads?|laptops?|chromebooks?|devices?|computers?"
+                        r"|pcs)\b", re.IGNORECASE)

@@ -45,7 +45,7 @@ from matching.needs import (
     service_flags,
     wanted_roles,
 )
-from matching.things import wanted_things
+from matching.things import ALL_THINGS, offered_things, wanted_things
 
 __all__ = ["Wording", "WordingReader", "read_wording"]
 
@@ -70,6 +70,7 @@ class Wording:
     req_day: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
+    off_thing: np.ndarray
 
 
 def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
@@ -77,11 +78,17 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
     """The flags of every request and offer."""
     service = service_flags(req_titles, req_descriptions, requests=True)
     language = speaker_requests(req_titles, req_descriptions, req_tags)
+    thing = wanted_things(req_titles, req_descriptions)
+    # Offers' titles are read for things only where some request asks for one.
+    if (thing & ALL_THINGS).any():
+        off_thing = offered_things(off_titles)
+    else:
+        off_thing = np.zeros(len(off_titles), dtype=np.int64)
     return Wording(
         req_service=service,
         req_roles=wanted_roles(req_titles, req_descriptions),
         req_person=person_requests(req_titles, service),
-        req_thing=wanted_things(req_titles, req_descriptions),
+        req_thing=thing,
         req_shown=asks_to_be_shown(req_titles, req_descriptions),
         req_parents=for_parents(req_titles),
         req_language=language,
@@ -94,6 +101,7 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_day=title_day_masks(req_titles),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
+        off_thing=off_thing,
     )
 
 

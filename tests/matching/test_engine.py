@@ -642,9 +642,16 @@ def test_furniture_wanted_is_not_met_by_a_transition_offer() -> None:
     # Other posts keep the words rare enough to count.
     others = [post(f"x{i}", "sleaford", f"Spare lot {i}", "remote") for i in range(100)]
     out = run([transition, furniture, *others], [wanted], shipped)
-    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o1", "o2"]
+    # Being the furniture asked for, the offer of furniture ranks first and is suggested.
+    assert [i["offer"] for i in out["ranked"]["r1"]] == ["o2", "o1"]
+    assert [p["offer"] for p in out["pairs"]] == ["o2"]
+    # Without it, the transition offer is still not suggested, nor named as the nearest:
+    # the furniture is.
+    out = run([transition, *others], [wanted], shipped)
     assert out["pairs"] == []
-    # Nor is the transition offer named as the nearest: the furniture is.
+    out = match({"schools": SCHOOLS, "offers": [transition, furniture, *others],
+                 "requests": [wanted]}, taxonomy=shipped, thing_candidates=0)
+    assert out["pairs"] == []
     assert out["unmatched"][0]["reason"].endswith(
         "the nearest offer is \u201cFurniture - free\u201d")
 

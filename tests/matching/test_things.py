@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from matching import match
-from matching.things import PROFESSIONALS, THINGS, lent_thing_masks, thing_masks, wanted_things
+from matching.things import (
+    PROFESSIONALS,
+    THINGS,
+    lent_thing_masks,
+    offered_things,
+    sought_things,
+    thing_masks,
+    wanted_things,
+)
 from tests.matching.conftest import without_reading
 
 
@@ -440,3 +448,52 @@ def test_heaters_wanted_are_met_only_by_an_offer_naming_them() -> None:
     masks = lent_thing_masks(["Meeting room for cluster meetings", "Oil-filled heaters to lend"],
                              ["Free for local school groups.", ""], [[], []])
     assert masks.tolist() == [0, _bit("heater")]
+
+
+def test_the_things_an_offer_s_title_gives() -> None:
+    titles = ["15 Chromebooks on loan", "Community room", "Staging and PA to lend",
+              "iPad training for staff", "Phonics workshop for parents",
+              # Sets 20-57 paired these with venues and devices wanted.
+              "Sensory room visits", "Joint choir - room for one more school",
+              "Class set of micro:bits to lend", "Spare classroom"]
+    assert offered_things(titles).tolist() == [
+        _bit("chromebook"), _bit("room"), 0, 0, 0, 0, 0, 0, _bit("room")]
+
+
+def test_devices_sought_are_computers() -> None:
+    titles = ["Devices for Y6", "micro:bits class set?", "Old laptops / Chromebooks?"]
+    wanted = wanted_things(titles)
+    assert wanted.tolist() == [_bit("device")] * 3
+    assert sought_things(titles, wanted).tolist() == [_bit("device"), 0, _bit("device")]
+
+
+def test_a_thing_wanted_meets_an_offer_of_its_kind_sharing_no_word() -> None:
+    # Set 58: "Devices for Y6 coding unit" never listed "15 Chromebooks on loan"; set 60:
+    # "Venue for SENCo cluster" never listed a meeting room.
+    data = {
+        "offers": [
+            {"id": "chromebooks", "school": "b", "title": "15 Chromebooks on loan",
+             "description": "A trolley of them, free to borrow for one half term.",
+             "format": "in_person", "capacity": 1},
+            {"id": "room", "school": "b", "title": "Meeting room for cluster meetings",
+             "description": "Seats 14, with a screen. Free for local school groups.",
+             "format": "in_person", "capacity": 2},
+            {"id": "phonics", "school": "c", "title": "Phonics training for TAs",
+             "format": "either", "capacity": 2},
+            # Names iPads, lends none (set 56).
+            {"id": "jamf", "school": "c", "title": "iPad management - Jamf School",
+             "description": "How we set up our iPads.", "format": "either", "capacity": 2},
+        ],
+        "requests": [
+            {"id": "devices", "school": "a", "title": "Devices for Y6 coding unit",
+             "description": "Ours take ten minutes to log on.", "format": "in_person"},
+            {"id": "venue", "school": "a", "title": "Venue for SENCo network",
+             "format": "in_person"},
+        ],
+    }
+    out = match(data, semantic="off")
+    assert {(p["request"], p["offer"]) for p in out["pairs"]} == {
+        ("devices", "chromebooks"), ("venue", "room")}
+    assert "Offers the devices you asked for" in out["pairs"][0]["reasons"]
+    plain = match(data, semantic="off", thing_candidates=0)
+    assert plain["pairs"] == [] and plain["ranked"]["devices"] == []
