@@ -440,3 +440,14 @@ def test_machines_that_die_are_not_bereavement_and_shipped_names_land_right() ->
     assert tax.concepts_in_text("jigsaw puzzles for Reception") == ["eyfs"]
     # Set 34: "nursery kids with v little talk" found only nursery.
     assert "send-slcn" in tax.concepts_in_text("nursery kids with v little talk")
+
+
+def test_mental_health_first_aid_is_a_course_of_its_own() -> None:
+    # Set 60 paired "mental health first aid" (no offer fits) with a senior mental health
+    # lead's whole-school approach; MHFA is a course, under pupil mental health.
+    tax = Taxonomy.load()
+    for text in ("mental health first aid", "MHFA for support staff", "Youth MHFA course"):
+        assert tax.concepts_in_text(text)[0] == "wellbeing-mhfa", text
+    assert tax.parent("wellbeing-mhfa") == "wellbeing-mental-health"
+    assert tax.concepts_in_text("Senior mental health lead training") == [
+        "wellbeing-mental-health"]
