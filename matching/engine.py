@@ -468,8 +468,8 @@ class Matcher(BaseEstimator):
             raise ValueError("semantic must be 'auto', 'on' or 'off'")
         if self.semantic_weight < 0 or not -1.0 <= self.semantic_floor < 1.0 \
                 or self.semantic_candidates < 0 or self.thing_candidates < 0:
-            raise ValueError("need semantic_weight >= 0, -1 <= semantic_floor < 1 and "
-                             "semantic_candidates >= 0")
+            raise ValueError("need semantic_weight >= 0, -1 <= semantic_floor < 1, "
+                             "semantic_candidates >= 0 and thing_candidates >= 0")
         if self.semantic == "on" and not semantic.available():
             raise ImportError("semantic='on' needs the semantic extra: "
                               "pip install -r requirements-semantic.txt")
@@ -855,15 +855,21 @@ class Matcher(BaseEstimator):
         off = np.concatenate([cands.offer, near_o]).astype(cands.offer.dtype)
         content = np.concatenate([np.asarray(cands.score, dtype=np.float64),
                                   self._content(run, near_r, near_o)])
-        # Rounded so that the last-bit differences between batches of the model (a text's
-        # vector varies by about 1e-7 with what it was embedded beside) cannot reorder a list.
-        closeness = np.round(np.einsum("ij,ij->i", run.req_emb[req], run.off_emb[off]), 6)
-        score = semantic.blend(content, closeness, self.semantic_weight, self.semantic_floor)
+        score = self._lifted(run, req, off, content)
         keep = np.flatnonzero(score >= self.min_score)
         req, off, score, content = req[keep], off[keep], score[keep], content[keep]
         order = np.lexsort((off, -score, req))
         return Candidates(req[order], off[order], score[order],
                           cands.best_own_school, cands.best_excluded, content[order])
+
+    def _lifted(self, run: _Run, req: np.ndarray, off: np.ndarray,
+                content: np.ndarray) -> np.ndarray:
+        """Content scores raised by the pairs' closeness in meaning (semantic.blend)."""
+        assert run.req_emb is not None and run.off_emb is not None
+        # Rounded so that the last-bit differences between batches of the model (a text's
+        # vector varies by about 1e-7 with what it was embedded beside) cannot reorder a list.
+        closeness = np.round(np.einsum("ij,ij->i", run.req_emb[req], run.off_emb[off]), 6)
+        return semantic.blend(content, closeness, self.semantic_weight, self.semantic_floor)
 
     def _with_things(self, run: _Run, cands: Candidates) -> Candidates:
         """Candidates plus, for each request that asks for a kind of thing, the nearest
@@ -898,12 +904,7 @@ class Matcher(BaseEstimator):
         fresh = ~np.isin(new_r.astype(np.int64) * n_off + new_o, known)
         new_r, new_o = new_r[fresh], new_o[fresh]
         content = self._content(run, new_r, new_o)
-        score = content
-        if run.req_emb is not None and run.off_emb is not None and len(new_r):
-            closeness = np.round(np.einsum("ij,ij->i", run.req_emb[new_r],
-                                           run.off_emb[new_o]), 6)
-            score = semantic.blend(content, closeness, self.semantic_weight,
-                                   self.semantic_floor)
+        score = content if run.req_emb is None else self._lifted(run, new_r, new_o, content)
         req = np.concatenate([cands.request, new_r]).astype(cands.request.dtype)
         off = np.concatenate([cands.offer, new_o]).astype(cands.offer.dtype)
         scores = np.concatenate([np.asarray(cands.score, dtype=np.float64), score])
