@@ -54,9 +54,11 @@ from matching.languages import (
     offers_a_speaker,
 )
 from matching.needs import (
+    LIFEGUARD,
     documents_only,
     for_staff,
     mentions_parents,
+    offers_a_lifeguard,
     offers_a_person,
     recruits_governors,
     service_flags,
@@ -792,6 +794,10 @@ class Matcher(BaseEstimator):
         # even with its own MiDAS driver (sets 11-49).
         know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_driver_training,
                                  trains_drivers)
+        # A lifeguard asked for and an offer that names none: swimming places or a pool's
+        # slots (sets 44 and 59, where no offer fits such a request).
+        know_how |= _offer_lacks(run, cands.request, cands.offer,
+                                 (run.req_roles & LIFEGUARD) != 0, offers_a_lifeguard)
         # And the other way round: a minibus asked for and an offer that trains drivers but
         # lends none ("Minibus" and "MiDAS assessor on staff", set 56; none of the 8 such
         # pairs in sets 1-57 was judged a fit).

@@ -19,9 +19,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["ROOM_FOR", "THING_WANTED", "asks_for_driver_training", "asks_for_governors",
+__all__ = ["LIFEGUARD", "ROOM_FOR", "THING_WANTED", "asks_for_driver_training",
+           "asks_for_governors",
            "asks_for_service", "asks_to_be_shown", "documents_only",
-           "for_parents", "for_staff", "mentions_parents", "offers_a_person", "parents_only",
+           "for_parents", "for_staff", "mentions_parents", "offers_a_lifeguard",
+           "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "says", "service_flags", "things_alone", "trains_drivers", "unmet",
            "unmet_by_offers", "wanted_roles"]
@@ -538,6 +540,21 @@ _UNMET_TAILS = ("r own", "an't", "an\u2019t", "annot", "an not", "nable to", "ot
 _FILLER = frozenset(["the", "a", "an", "of", "for", "to", "with", "in", "on", "our", "your",
                      "their", "other", "schools", "school", "any", "all", "more", "some",
                      "them", "her", "him", "it", "this", "that", "these", "those"])
+
+
+# A lifeguard asked for ("Lifeguard cover for our pool", "Lifeguard"; wanted_roles): an offer
+# that names none, such as spare places in another school's swimming, cannot meet it (sets 44
+# and 59, where no offer fits either request).
+LIFEGUARD = _ROLES["lifeguard"]
+_LIFEGUARD = re.compile(r"\b(?:lifeguards?|nplq|rlss)\b", re.IGNORECASE)
+
+
+def offers_a_lifeguard(titles: Sequence[str], descriptions: Sequence[str],
+                       tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: its words name a lifeguard (or the lifeguard qualification)."""
+    texts = [f"{t}\n{d}\n{', '.join(g)}" for t, d, g in zip(titles, descriptions, tags,
+                                                           strict=True)]
+    return says(texts, _LIFEGUARD, ("lifeguard", "nplq", "rlss"))
 
 
 def _words(text: str) -> list[str]:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from matching import InputError, Matcher, PostVectorizer, Taxonomy, match
+from matching import InputError, Matcher, PostVectorizer, Taxonomy, engine, match
 from matching.assign import sort_order
 from matching.engine import _list_order, haversine_miles
 from tests.matching.conftest import post, tiny_data
@@ -857,3 +857,24 @@ def test_sensory_kit_wanted_is_not_met_by_a_sensory_circuits_visit() -> None:
                "school that can collect.")
     both = held_back_then_met(wanted, circuits, kit, shipped)
     assert both["pairs"][0]["reasons"][0] == "Offers the sensory kit you asked for"
+
+
+def test_a_lifeguard_wanted_is_not_met_by_swimming_places(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set 59 paired "Lifeguard cover for our pool" (no offer fits) with spare places in
+    # another school's top-up swimming.
+    data = {
+        "offers": [{"id": "places", "school": "b", "title": "Spare places in our top-up swimming",
+                    "description": "Y6 non-swimmers at the leisure centre pool with a qualified "
+                                   "teacher. Room for 6 more if you bring them.",
+                    "tags": ["swimming"], "format": "in_person", "capacity": 2}],
+        "requests": [{"id": "lifeguard", "school": "a", "title": "Lifeguard cover for our pool",
+                      "description": "Our qualified lifeguard has left; we need an NPLQ holder "
+                                     "for Tuesday swimming.", "tags": ["swimming"],
+                      "format": "in_person"}],
+    }
+    out = match(data, semantic="off")
+    assert out["pairs"] == [] and out["ranked"]["lifeguard"][0]["offer"] == "places"
+    monkeypatch.setattr(engine, "offers_a_lifeguard",
+                        lambda t, d, g: np.ones(len(t), dtype=bool))
+    assert [p["offer"] for p in match(data, semantic="off")["pairs"]] == ["places"]

@@ -14,6 +14,7 @@ from matching.needs import (
     for_parents,
     for_staff,
     mentions_parents,
+    offers_a_lifeguard,
     offers_a_person,
     parents_only,
     person_requests,
@@ -642,3 +643,10 @@ def test_a_document_we_could_use_is_know_how() -> None:
     assert not asks_for_service("Staff wellbeing survey", "Looking for a decent staff "
                                 "wellbeing survey we could use.")
     assert asks_for_service("Kiln", "Anyone got a working one we could use?")
+
+
+def test_a_lifeguard_is_named_or_not_given() -> None:
+    found = offers_a_lifeguard(
+        ["Pool slots with our lifeguard", "Spare places in our top-up swimming", "NPLQ holder"],
+        ["Tuesdays.", "With a qualified teacher, Wed mornings.", ""], [[], ["swimming"], []])
+    assert found.tolist() == [True, False, True]
