@@ -863,16 +863,13 @@ def test_a_lifeguard_wanted_is_not_met_by_swimming_places(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # Set 59 paired "Lifeguard cover for our pool" (no offer fits) with spare places in
     # another school's top-up swimming.
-    data = {
-        "offers": [{"id": "places", "school": "b", "title": "Spare places in our top-up swimming",
-                    "description": "Y6 non-swimmers at the leisure centre pool with a qualified "
-                                   "teacher. Room for 6 more if you bring them.",
-                    "tags": ["swimming"], "format": "in_person", "capacity": 2}],
-        "requests": [{"id": "lifeguard", "school": "a", "title": "Lifeguard cover for our pool",
-                      "description": "Our qualified lifeguard has left; we need an NPLQ holder "
-                                     "for Tuesday swimming.", "tags": ["swimming"],
-                      "format": "in_person"}],
-    }
+    places = post("places", "b", "Spare places in our top-up swimming", "in_person",
+                  description="Y6 non-swimmers at the leisure centre pool with a qualified "
+                  "teacher. Room for 6 more if you bring them.", tags=["swimming"], capacity=2)
+    wanted = post("lifeguard", "a", "Lifeguard cover for our pool", "in_person",
+                  description="Our qualified lifeguard has left; we need an NPLQ holder for "
+                  "Tuesday swimming.", tags=["swimming"])
+    data = {"offers": [places], "requests": [wanted]}
     out = match(data, semantic="off")
     assert out["pairs"] == [] and out["ranked"]["lifeguard"][0]["offer"] == "places"
     monkeypatch.setattr(engine, "offers_a_lifeguard",
