@@ -191,6 +191,12 @@ FRESH_FLOORS = {
                    "pair_precision": 0.93, "pair_recall": 0.87, "unanswerable_assigned": 3},
     "set63.json": {"recall@1": 0.92, "recall@3": 0.97, "ndcg@5": 0.94,
                    "pair_precision": 0.92, "pair_recall": 0.80, "unanswerable_assigned": 3},
+    "set64.json": {"recall@1": 0.98, "recall@3": 1.0, "ndcg@5": 0.98,
+                   "pair_precision": 0.97, "pair_recall": 0.90, "unanswerable_assigned": 3},
+    "set65.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
+                   "pair_precision": 0.93, "pair_recall": 0.85, "unanswerable_assigned": 6},
+    "set66.json": {"recall@1": 0.93, "recall@3": 1.0, "ndcg@5": 0.97,
+                   "pair_precision": 0.90, "pair_recall": 0.84, "unanswerable_assigned": 3},
 }
 
 

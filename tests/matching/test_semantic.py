@@ -309,6 +309,12 @@ SEMANTIC_FLOORS = {
                          "pair_precision": 0.95, "pair_recall": 0.89, "unanswerable_assigned": 2},
     "fresh/set63.json": {"recall@1": 0.96, "recall@3": 0.99, "ndcg@5": 0.97,
                          "pair_precision": 0.93, "pair_recall": 0.83, "unanswerable_assigned": 4},
+    "fresh/set64.json": {"recall@1": 0.99, "recall@3": 1.0, "ndcg@5": 0.99,
+                         "pair_precision": 0.95, "pair_recall": 0.90, "unanswerable_assigned": 4},
+    "fresh/set65.json": {"recall@1": 0.96, "recall@3": 1.0, "ndcg@5": 0.98,
+                         "pair_precision": 0.93, "pair_recall": 0.89, "unanswerable_assigned": 7},
+    "fresh/set66.json": {"recall@1": 0.94, "recall@3": 1.0, "ndcg@5": 0.97,
+                         "pair_precision": 0.91, "pair_recall": 0.87, "unanswerable_assigned": 4},
 }
 
 
