@@ -19,7 +19,8 @@ import numpy as np
 from matching.needs import ROOM_FOR, THING_WANTED, posts_with_stems
 from matching.wordgroups import NameGroups
 
-__all__ = ["ALL_THINGS", "HIRED_KINDS", "PROFESSIONALS", "THINGS", "VEHICLE", "kind_names",
+__all__ = ["ALL_THINGS", "HIRED_KINDS", "PROFESSIONALS", "SPACE", "THINGS", "VEHICLE",
+           "kind_names",
            "lent_kinds", "lent_thing_masks", "offered_things", "says_free", "sought_things",
            "thing_masks", "wanted_things"]
 
@@ -118,6 +119,8 @@ def _kinds(*first_names: str) -> int:
 ALL_THINGS = (1 << len(THINGS)) - 1
 # The vehicle kind's bit (a minibus, a coach, transport).
 VEHICLE = _kinds("minibus")
+# The space kind's bit (a hall, a venue, a room to meet or teach in).
+SPACE = _kinds("hall")
 _BOOKS = _kinds("books")
 _KILN_CARE = _kinds("kiln engineer")
 # A title about the school's own kiln rather than firing pupils' work.
@@ -142,11 +145,15 @@ PROFESSIONALS: tuple[tuple[str, str], ...] = (
     ("occupational therapist", r"\boccupational therap(?:ist|y)s?\b|\b(?-i:OTs?)\b"),
     ("counsellor", r"\bcounsell?(?:ors?|ing)\b|\bplace2be\b"
      r"|\b(?:play|art|drama|music|psycho) ?therap(?:ist|y)s?\b"),
+    # A surveyor of the building ("Asbestos surveyor?", set 63) is not met by a colleague's
+    # health and safety know-how.
+    ("surveyor", r"\bsurveyors?\b"),
 )
 _PRO = [re.compile(pattern, re.IGNORECASE) for _, pattern in PROFESSIONALS]
 # Tails of the names as written, so a plain search finds the few posts to read.
 _PRO_TAILS = ("herap", "HERAP", "ounsel", "OUNSEL", "sycholog", "SYCHOLOG", "d psych",
-              "d Psych", "D PSYCH", "d. psych", "SALT", "EP", "OT", "lace2")
+              "d Psych", "D PSYCH", "d. psych", "SALT", "EP", "OT", "lace2", "urveyor",
+              "URVEYOR")
 # A title naming one as the person wanted, not the school's situation ("SALT waiting list
 # is 18 months", "OT says sensory diet - now what?") or training, resources or ideas for
 # its own staff ("SALT TA training", "SALT resources for TA-led interventions").
@@ -154,7 +161,7 @@ _PRO_WANTED = re.compile(
     r"^(?!.*\b(?:train|training|trained|upskill|resources?|ideas?|strategies|interventions?"
     r"|how|what can|advice|meantime)\b)"
     r".*?(?:\b(?:speech(?: (?:and|&) language)?|play|art|drama|music|occupational) therapists?\b"
-    r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b"
+    r"|\bcounsell?ors?\b|\b(?:educational )?psychologists?\b|\bed\.? psych\b|\bsurveyors?\b"
     r"|\b(?-i:SALTs?|EPs?|OTs?)\b"
     r"(?! (?:waiting|wait|list|caseload|report|says|said|discharged|referral|advice))(?!\W*$)"
     # Ending the title is the topic ("SALT"), unless said to be hired ("Independent SALT").
@@ -228,7 +235,10 @@ _MORE_WANTED = re.compile(
     # Storage outside: "Storage for PE kit", "Storage - PE store condemned".
     r"|^\W*(?:(?:outdoor|outside|extra|more|pe|spare) )?(storage)\b(?!\s+(?:of|policy|rules))"
     # Costumes named with what they are for: "nativity costumes!!", "WBD costumes?".
-    r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?\W*$"
+    r"|^\W*(?:[a-z0-9'-]+ ){0,3}costumes?(?: to borrow| needed| wanted| please)?\W*$"
+    # Uniform for families: "Uniform for new arrivals" (set 63).
+    r"|^\W*(?:(?:spare|preloved|pre-loved|second[- ]hand|some|any|school) ){0,2}"
+    r"(uniform|pe kit)s? (?:for|needed|wanted|to borrow|please)\b"
     # Two kinds of device for something: "laptops or chromebooks for our computing suite".
     r"|^\W*(?:(?:some|spare|any|old) )?(?:laptops?|chromebooks?|ipads?|tablets?)"
     r" (?:or|and|&|/|\+) (?:laptops?|chromebooks?|ipads?|tablets?|devices?)"
@@ -275,7 +285,7 @@ _STEMS = ("minibus", "coach", "tablet", "ipad", "laptop", "chromebook", "micro",
           "furnish", "chess", "storage", "container", "shed", "outbuilding",
           "spare", "old", "unwanted", "surplus", "second", "used", "donated", "room", "light",
           "ear def", "wobble", "fidget", "weighted", "writing slope", "chew", "sensory",
-          "gazebo", "marquee", "heater")
+          "gazebo", "marquee", "heater", "uniform", "pe kit")
 
 
 # A description asking whether anyone has one spare ("KS2 laptops dying" - "Any spare devices
@@ -337,7 +347,10 @@ _NOT_THE_THING = re.compile(
     r"|\b(?:sports?|pe|football|netball|cricket|rugby|hockey|dance|gym|gymnastics|swimming"
     r"|swim|tennis|athletics|multi-?skills|chess|music|maths|reading|literacy|phonics"
     r"|leadership|executive|instructional|wellbeing|play|premier league|specialist|club)"
-    r"\W+coach(?:es)?\b",
+    r"\W+coach(?:es)?\b"
+    # Nor one who coaches: "RWI trainer - can come and coach your phonics team", "Head coach
+    # for NPQH", "RWI Portal coach" (sets 36, 56 and 60).
+    r"|\b(?:can|could|will|would|happy to|able to|come and|head|portal) coach(?:es)?\b",
     re.IGNORECASE)
 
 
@@ -416,6 +429,16 @@ _TRAINING = re.compile(r"\b(?:training|trained|course|cpd|advice|workshop|how (?
                        # "MiDAS assessor on staff" trains drivers; it lends no minibus (set 56).
                        r"|midas (?:assessors?|trainers?))\b",
                        re.IGNORECASE)
+# Training as what the thing is for is no training about it: "Spare classroom for
+# training/meetings" (set 62), "Free rooms for partnership training".
+_FOR_TRAINING = re.compile(r"\bfor (?:[a-z]+ ){0,2}(?:training|cpd|courses?)\b",
+                           re.IGNORECASE)
+
+
+def _is_training(title: str) -> bool:
+    """Whether a title is training or advice about the thing it names (_TRAINING), not a
+    thing to use for training."""
+    return _TRAINING.search(_FOR_TRAINING.sub(" ", title)) is not None
 
 
 def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
@@ -426,7 +449,7 @@ def lent_kinds(named: np.ndarray, title_of: Callable[[int], str]) -> np.ndarray:
     those entries' titles are read."""
     out = named & _LENT
     for i in np.flatnonzero(out).tolist():
-        if _TRAINING.search(title_of(i)):
+        if _is_training(title_of(i)):
             out[i] = 0
     return out
 
@@ -438,6 +461,14 @@ def lent_thing_masks(titles: Sequence[str], descriptions: Sequence[str],
     return lent_kinds(thing_masks(titles, descriptions, tags), titles.__getitem__)
 
 
+# Someone who comes, or a visit to see the thing: "Music teacher can come and lead singing
+# or whole-class ukulele" lends no ukuleles (set 61), nor "Mud kitchen - come and look" a
+# kitchen.
+_COMES = re.compile(r"\b(?:can|could|will|happy to) (?:come|visit|lead|run|teach|deliver)\b"
+                    r"|\bcome and (?:see|look|watch|visit)\b|\bvisit (?:us|our)\b",
+                    re.IGNORECASE)
+
+
 def offered_things(titles: Sequence[str]) -> np.ndarray:
     """Per offer, the kinds of thing its title names that it may lend, hire out or give
     (the kinds of lent_kinds and HIRED_KINDS; 0 where the title is training or advice about
@@ -446,7 +477,7 @@ def offered_things(titles: Sequence[str]) -> np.ndarray:
     blank = [""] * len(titles)
     named = thing_masks(titles, blank, [()] * len(titles)) & (_LENT | HIRED_KINDS)
     for i in np.flatnonzero(named).tolist():
-        if _TRAINING.search(titles[i]):
+        if _is_training(titles[i]) or _COMES.search(titles[i]):
             named[i] = 0
             continue
         # A space to use is a hall, a venue or a room to meet or teach in: not staging to
@@ -487,7 +518,7 @@ def sought_things(titles: Sequence[str], wanted: np.ndarray) -> np.ndarray:
     return out
 
 
-_HALL = _kinds("hall")
+_HALL = SPACE
 _DEVICES = _kinds("tablet")
 _VENUE = re.compile(
     r"\b(?:halls?|venues?|auditorium|theatre|studio|church"

@@ -497,3 +497,31 @@ def test_a_thing_wanted_meets_an_offer_of_its_kind_sharing_no_word() -> None:
     assert "Offers the devices you asked for" in out["pairs"][0]["reasons"]
     plain = match(data, semantic="off", thing_candidates=0)
     assert plain["pairs"] == [] and plain["ranked"]["devices"] == []
+
+
+def test_a_space_for_training_is_a_space_and_someone_who_comes_lends_nothing() -> None:
+    # Set 62 never listed "Spare classroom for training/meetings" for "Room for training
+    # day"; set 61 read a music teacher who comes as ukuleles to lend.
+    titles = ["Spare classroom for training/meetings", "Hall for training days / conferences",
+              "iPad training for staff",
+              "Music teacher can come and lead singing or whole-class ukulele",
+              "Visit our prayer hall - Islam RE visits", "Mud kitchen build - come and look"]
+    assert offered_things(titles).tolist() == [_bit("room"), _bit("hall"), 0, 0, 0, 0]
+
+
+def test_a_coach_who_coaches_is_no_vehicle() -> None:
+    # Sets 36, 56 and 60 read these as coaches to travel in.
+    titles = ["RWI trainer - can come and coach your phonics team", "Head coach for NPQH",
+              "RWI Portal coach - can visit", "Spare coach seats to the Deep"]
+    masks = thing_masks(titles, [""] * 4, [[]] * 4)
+    assert masks.tolist() == [0, 0, 0, _bit("coach")]
+
+
+def test_uniform_costumes_or_a_surveyor_wanted() -> None:
+    # Set 63 paired "Uniform for new arrivals" with an EAL induction pack and "Asbestos
+    # surveyor?" (no offer fits) with a first aid trainer; set 62 "Nativity costumes to
+    # borrow" (no offer fits) with staging.
+    titles = ["Uniform for new arrivals", "Nativity costumes to borrow", "Asbestos surveyor?",
+              "Uniform policy review"]
+    assert wanted_things(titles).tolist() == [
+        _bit("uniform"), _bit("costume"), _professional("surveyor"), 0]
