@@ -22,7 +22,8 @@ import numpy as np
 __all__ = ["LIFEGUARD", "ROOM_FOR", "THING_WANTED", "asks_for_driver_training",
            "asks_for_governors",
            "asks_for_service", "asks_to_be_shown", "documents_only",
-           "for_parents", "for_staff", "mentions_parents", "offers_a_lifeguard",
+           "for_parents", "for_staff", "mentions_parents",
+           "offers_a_lifeguard",
            "offers_a_person", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "says", "service_flags", "things_alone", "trains_drivers", "unmet",
@@ -115,6 +116,9 @@ _PERSON_WANTED = re.compile(
     # - Y4 lessons", "MiDAS driver - anyone have one who'd do the odd trip?").
     r"(?:\W*(?:needed|wanted|required)\b.*|\s+[-\u2013]\s+(?:anyone|anybody)\b.*"
     r"|\W*(?:please)?\W*)$"
+    # A trainer to come and train ("Paediatric first aid trainer", sets 53 and 61).
+    r"|^\W*(?:a |an )?(?:[a-z][a-z'\u2019-]* ){1,3}trainers?"
+    r"\W*(?:needed|wanted|required|please)?\W*$"
     # A clerk to the governors is a person too ("Clerk", "Clerk to governors wanted").
     r"|^\W*(?:a |an |new )?clerk(?:ing)?(?: to (?:the )?governors)?"
     r"\W*(?:needed|wanted|required|please)?\W*$",
@@ -194,7 +198,10 @@ _PROVIDES = re.compile(
     r"|they'd|he\u2019d|she\u2019d|they\u2019d) "
     r"(?:run|deliver|lead|teach|do) (?:a |an |the )?(?:[a-z-]+ ){0,4}?"
     # "could do two lunchtimes a week at a nearby school" (set 58).
-    r"(?:club|sessions?|lessons?|lunchtimes?)(?: a week| per week)? (?:at|in|for)"
+    r"(?:club|sessions?|lessons?|lunchtimes?|groups?|boosters?|interventions?)"
+    # "could run small-group maths boosters (arithmetic and reasoning) at a nearby school"
+    # (set 63).
+    r"(?: a week| per week)?(?: \([^)\n]{1,60}\))?(?: for \d+-?\d* weeks)? (?:at|in|for)"
     r" (?:another|other|your|a nearby|a second"
     r"|a partner|one other|a local) schools?\b"
     # "could teach PE at a nearby school", "can teach 1 lesson a week in another school".
@@ -252,6 +259,14 @@ _PROVIDES = re.compile(
     r"(?: a week|/ ?wk|/ ?week| per week| a fortnight| a month)? (?:free|spare)\b"
     # "Share our IT technician (one day a fortnight)" (set 4).
     r"|\bshare our (?:[a-z]+ ){0,2}(?:officers?|technicians?|ewos?)\b"
+    # A place or a thing shared: "Share our polytunnel & allotment plot" (set 63).
+    r"|\bshare our (?:[a-z]+ ){0,2}(?:polytunnels?|allotments?|gardens?|fields?|pitch(?:es)?"
+    r"|halls?|pools?|minibus(?:es)?|kilns?|grounds|plots?|lanes?|rooms?|spaces?)\b"
+    # Not its paperwork: "Can share our minibus policy, MiDAS driver training details" (set 2).
+    r"(?! (?:polic(?:y|ies)|info|information|notes|procedures?|risk|guidance|handbook"
+    r"|timetables?|rotas?|plans?|checklists?)\b)"
+    # "Our sports hall ... can be booked for cluster tournaments" (set 62).
+    r"|\bcan be booked\b|\bbookable\b"
     r"|\b(?:interpret(?:er|ers|ing)?|translat(?:e|or|ors|ing|ion))\b"
     # Things to give away are a resource, not know-how.
     r"|\bfree to (?:collect|a good home)\b|\bgiv(?:e|ing) away\b|\bdonat(?:e|es|ing|ion)\b"
@@ -300,7 +315,10 @@ def asks_for_service(title: str, description: str = "") -> bool:
 # place: a twilight "free for local schools" costs nothing but is still know-how.
 _FREE_FOR = re.compile(
     r"\bfree for (?:cluster|partnership|partner|local|other|nearby|visiting|community)"
-    r" (?:schools?|events?|use|groups?|classes)\b", re.IGNORECASE)
+    r" (?:schools?|events?|use|groups?|classes)\b"
+    # "Hall plus a meeting room ..., free for training/INSET days" (set 61).
+    r"|\bfree for (?:training|inset|meetings?|cpd|twilights?|courses?|conferences?)\b",
+    re.IGNORECASE)
 _PLACE = re.compile(r"\b(?:halls?|rooms?|fields?|pitch(?:es)?|spaces?|venues?|studios?"
                     r"|kitchens?|pools?|sites?|grounds)\b", re.IGNORECASE)
 
@@ -332,7 +350,7 @@ _TIME_STEMS = ("week", "fortnight", "month", "term")
 _BORROW_STEMS = ("share", "lend", "borrow", "cover", "paid", "pay", "someone", "anyone")
 # The person-wanted pattern reads titles only; in descriptions "teacher" is everywhere.
 _PERSON_STEMS = ("specialist", "teacher", "coach", "tutor", "instructor", "therapist",
-                 "counsellor", "assessor", "clerk", "driver", "technician")
+                 "counsellor", "assessor", "clerk", "driver", "technician", "trainer")
 _STAFF_STEMS = ("cover", "secondment", "staff", "leader", "long", "fixed", "maternity",
                 "interim")
 _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "loan", "buy",
@@ -343,7 +361,7 @@ _PROVIDE_STEMS = ("hire", "available", "letting", "spare", "capacity", "lend", "
                   "second school", "partner school", "welcome", "fire ", "other schools",
                   "can offer", "could offer", "happy to offer", "can do", "could do", "to do",
                   "carry out", "complete", "take on", "come to", "come out to", "share our",
-                  "room for", "loved")
+                  "room for", "loved", "booked", "bookable")
 
 
 def posts_with_stems(texts: Sequence[str], stems: Sequence[str], *,
@@ -665,6 +683,10 @@ _SHOWN_TITLE = re.compile(
     # met by manipulatives to borrow.
     r"|\b(?:watch|watching|see|seeing|observe|observing) (?:[a-z0-9-]+ ){0,4}"
     r"(?:lessons?|teaching)\b"
+    # Practice to see: "Reception - seeing continuous provision done well" (set 63) is not
+    # met by free outdoor resources.
+    r"|\b(?:see|seeing|watch|watching) (?:[a-z0-9-]+ ){0,4}(?:done well|in action|in practice"
+    r"|working well)\b"
     # An audit is someone coming to look: "Reading for pleasure audit" (set 54) is not met by
     # book boxes to borrow; every graded fit for an audit title sends someone (sets 15-54).
     r"|\baudits?\b(?! (?:tools?|templates?|toolkits?|forms?|checklists?)\b)",

@@ -650,3 +650,38 @@ def test_a_lifeguard_is_named_or_not_given() -> None:
         ["Pool slots with our lifeguard", "Spare places in our top-up swimming", "NPLQ holder"],
         ["Tuesdays.", "With a qualified teacher, Wed mornings.", ""], [[], ["swimming"], []])
     assert found.tolist() == [True, False, True]
+
+
+def test_a_place_booked_shared_or_free_for_training_is_provided() -> None:
+    # Sets 61-63 held these back as know-how from "Venue for a joint INSET day", "Hall for
+    # cluster netball", "Gardening club - no land!" and "Y6 maths booster".
+    given = [("Hall and meeting room for INSET days", "Hall (seats 80) plus a meeting room, "
+              "free for training/INSET days in school holidays."),
+             ("Sports hall for cluster events", "Our sports hall can be booked for cluster "
+              "tournaments. No charge for schools."),
+             ("Share our polytunnel & allotment plot", "A neighbouring school could have a "
+              "plot."),
+             ("Y6 maths booster", "Our Y6 teacher could run small-group maths boosters "
+              "(arithmetic and reasoning) at a nearby school for 4-5 weeks.")]
+    assert all(provides_service(t, d) for t, d in given)
+    # Its paperwork is know-how (set 2), and so is a free course with no place to use.
+    assert not provides_service("Minibus - MiDAS & policy info", "Can share our minibus "
+                                "policy, MiDAS driver training details and permit info.")
+    assert not provides_service("Phonics twilight", "Free for training new TAs.")
+
+
+def test_a_trainer_wanted_is_a_person_to_come() -> None:
+    # Set 61 paired "Paediatric first aid trainer" (no offer fits) with a site supervisor's
+    # compliance walk.
+    titles = ["Paediatric first aid trainer", "Sounds-Write trainer needed", "Trainer notes"]
+    service = service_flags(titles, [""] * 3, requests=True)
+    assert service.tolist() == [True, True, False]
+    assert person_requests(titles, service).tolist() == [True, True, False]
+
+
+def test_practice_to_see_done_well_is_asked_to_be_shown() -> None:
+    # Set 63 paired "Reception - seeing continuous provision done well" with free outdoor
+    # resources.
+    titles = ["Reception - seeing continuous provision done well",
+              "Little Wandle - want to see it in action", "Continuous provision resources"]
+    assert asks_to_be_shown(titles, [""] * 3).tolist() == [True, True, False]
