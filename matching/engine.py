@@ -57,9 +57,12 @@ from matching.needs import (
     LIFEGUARD,
     documents_only,
     for_staff,
+    lends_a_space,
+    mentions_a_space,
     mentions_parents,
     offers_a_lifeguard,
     offers_a_person,
+    offers_a_residential,
     recruits_governors,
     service_flags,
     things_alone,
@@ -74,6 +77,7 @@ from matching.taxonomy import Taxonomy
 from matching.things import (
     ALL_THINGS,
     HIRED_KINDS,
+    SPACE,
     VEHICLE,
     kind_names,
     lent_kinds,
@@ -199,6 +203,8 @@ class _Run:
     req_governors: np.ndarray
     # Requests for minibus drivers to be trained (needs.asks_for_driver_training).
     req_driver_training: np.ndarray
+    # Requests whose title names a residential trip (needs.asks_for_residential).
+    req_residential: np.ndarray
     # Days of the week each request's title names (matching.days; 0: none).
     req_day: np.ndarray
     # Languages a request about teaching a language names (0: none, or not such a request).
@@ -217,8 +223,7 @@ class _Run:
     off_parents: np.ndarray
     # Offers whose title is speakers of the languages it names (matching.languages).
     off_speakers: np.ndarray
-    # Kinds of thing each offer's title names that it may lend or give (things.offered_things;
-    # read only where some request asks for a thing, else all 0).
+    # Kinds of thing each offer's title names that it may lend or give (things.offered_things).
     off_thing: np.ndarray
     # Unit sentence embeddings per post, with the semantic extra in use (else None).
     req_emb: np.ndarray | None = None
@@ -798,6 +803,16 @@ class Matcher(BaseEstimator):
         # slots (sets 44 and 59, where no offer fits such a request).
         know_how |= _offer_lacks(run, cands.request, cands.offer,
                                  (run.req_roles & LIFEGUARD) != 0, offers_a_lifeguard)
+        # A residential asked for and an offer that names none: spare coach seats to a
+        # castle for "Join someone's residential?" (set 61).
+        know_how |= _offer_lacks(run, cands.request, cands.offer, run.req_residential,
+                                 offers_a_residential)
+        # A space lent and a request that mentions no space or event: a hall for INSET days
+        # and "Sketchbooks staff meeting", a hall for evening events and "Cleaning contract"
+        # (set 61). Every graded fit of such an offer mentions one (sets 1-61).
+        space = run.off_thing[cands.offer] == SPACE
+        space &= ~_lacks(space, cands.offer, offers, lends_a_space)
+        know_how |= _lacks(space, cands.request, run.problem.requests, mentions_a_space)
         # And the other way round: a minibus asked for and an offer that trains drivers but
         # lends none ("Minibus" and "MiDAS assessor on staff", set 56; none of the 8 such
         # pairs in sets 1-57 was judged a fit).

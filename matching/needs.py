@@ -20,11 +20,11 @@ from collections.abc import Sequence
 import numpy as np
 
 __all__ = ["LIFEGUARD", "ROOM_FOR", "THING_WANTED", "asks_for_driver_training",
-           "asks_for_governors",
+           "asks_for_governors", "asks_for_residential",
            "asks_for_service", "asks_to_be_shown", "documents_only",
-           "for_parents", "for_staff", "mentions_parents",
+           "for_parents", "for_staff", "lends_a_space", "mentions_a_space", "mentions_parents",
            "offers_a_lifeguard",
-           "offers_a_person", "parents_only",
+           "offers_a_person", "offers_a_residential", "parents_only",
            "person_requests", "posts_with_stems", "provides_service", "recruits_governors",
            "says", "service_flags", "things_alone", "trains_drivers", "unmet",
            "unmet_by_offers", "wanted_roles"]
@@ -839,3 +839,66 @@ def trains_drivers(titles: Sequence[str], descriptions: Sequence[str],
     """Per offer: it trains or assesses minibus drivers."""
     return says(_post_texts(titles, descriptions, tags), _TRAINS_DRIVERS,
                  ("midas", "river", "riving"))
+
+
+# A residential asked for ("Join someone's residential?", "Y6 residential for 11 children"):
+# every graded fit on the read sets names one, or the nights, the centre or the camp, except
+# one partial fit of shared coach costs (set 41). Spare seats on a coach for a day trip are
+# not a residential (set 61). Transport for one ("Borrow a minibus for the residential") is
+# the thing asked for, not the residential.
+_RESIDENTIAL = re.compile(
+    r"^(?!.*\b(?:minibus(?:es)?|coach(?:es)?|bus(?:es)?|transport|travel)\b).*\bresidentials?\b",
+    re.IGNORECASE)
+_OFFERS_RESIDENTIAL = re.compile(
+    r"\b(?:residentials?|overnights?|camp(?:s|ing)?|pgl|(?:outdoor|activity|adventure"
+    r"|field studies) (?:education |activity )?(?:cent(?:re|er)s?|weeks?)|nights?|sleepovers?"
+    r"|youth hostels?|yha|bunks?|beds|stays?|staying|trips? away|away from home|outward bound"
+    r"|kingswood|robinwood|fsc)\b", re.IGNORECASE)
+
+
+def asks_for_residential(titles: Sequence[str]) -> np.ndarray:
+    """Per request: its title names a residential trip, and no transport for one."""
+    return says(titles, _RESIDENTIAL, ("residential",))
+
+
+def offers_a_residential(titles: Sequence[str], descriptions: Sequence[str],
+                         tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer: its words name a residential trip, its nights or where it stays."""
+    texts = _post_texts(titles, descriptions, tags)
+    return says(texts, _OFFERS_RESIDENTIAL, ("residential", "overnight", "camp", "pgl",
+                                             "outdoor", "activity", "adventure", "field stud",
+                                             "night", "sleep", "hostel", "yha", "bunk", "beds",
+                                             "stay", "away", "outward", "kingswood",
+                                             "robinwood", "fsc"))
+
+
+# A space lent (a hall or a room whose title says so) meets a request that mentions a space,
+# a place to hold something or an event: every graded fit of such an offer on the read sets
+# does (51 of 51), and without one it is only a shared topic ("Sketchbooks staff meeting" and
+# a hall for INSET days, "Cleaning contract" and a hall for evening events; set 61). Lettings
+# advice and visits to a place of worship are not spaces lent.
+_MENTIONS_SPACE = re.compile(
+    r"\b(?:halls?|rooms?|spaces?|venues?|pitch(?:es)?|fields?|sites?|somewhere|places? to"
+    r"|indoors?|host(?:ing)?|studios?|stages?|kitchens?|classrooms?|theatres?|auditorium"
+    r"|facilit\w*|premises|buildings?|seat(?:s|ing)?|lettings?|hire|book(?:ing)?"
+    r"|sports days?|festivals?|tournaments?|events?|competitions?|performances?|concerts?"
+    r"|shows?)\b", re.IGNORECASE)
+_NOT_LENT_SPACE = re.compile(r"\blettings?\b|\bvisits?\b", re.IGNORECASE)
+
+
+def mentions_a_space(titles: Sequence[str], descriptions: Sequence[str],
+                     tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per request: its words mention a space, a place to hold something or an event."""
+    texts = _post_texts(titles, descriptions, tags)
+    return np.fromiter((_MENTIONS_SPACE.search(t) is not None for t in texts), dtype=bool,
+                       count=len(texts))
+
+
+def lends_a_space(titles: Sequence[str], descriptions: Sequence[str],
+                  tags: Sequence[Sequence[str]]) -> np.ndarray:
+    """Per offer (one whose title names a space): it lends, hires out or gives the space
+    (service_flags), and is not lettings advice or a visit."""
+    flags = service_flags(titles, descriptions, requests=False, tags=tags)
+    for i in np.flatnonzero(flags).tolist():
+        flags[i] = _NOT_LENT_SPACE.search(titles[i]) is None
+    return flags

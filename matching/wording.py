@@ -38,6 +38,7 @@ from matching.languages import (
 from matching.needs import (
     asks_for_driver_training,
     asks_for_governors,
+    asks_for_residential,
     asks_to_be_shown,
     for_parents,
     parents_only,
@@ -45,7 +46,7 @@ from matching.needs import (
     service_flags,
     wanted_roles,
 )
-from matching.things import ALL_THINGS, offered_things, wanted_things
+from matching.things import offered_things, wanted_things
 
 __all__ = ["Wording", "WordingReader", "read_wording"]
 
@@ -67,6 +68,7 @@ class Wording:
     req_daytime: np.ndarray
     req_governors: np.ndarray
     req_driver_training: np.ndarray
+    req_residential: np.ndarray
     req_day: np.ndarray
     off_parents: np.ndarray
     off_speakers: np.ndarray
@@ -79,11 +81,6 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
     service = service_flags(req_titles, req_descriptions, requests=True)
     language = speaker_requests(req_titles, req_descriptions, req_tags)
     thing = wanted_things(req_titles, req_descriptions)
-    # Offers' titles are read for things only where some request asks for one.
-    if (thing & ALL_THINGS).any():
-        off_thing = offered_things(off_titles)
-    else:
-        off_thing = np.zeros(len(off_titles), dtype=np.int64)
     return Wording(
         req_service=service,
         req_roles=wanted_roles(req_titles, req_descriptions),
@@ -98,10 +95,11 @@ def read_wording(req_titles: Sequence[str], req_descriptions: Sequence[str],
         req_daytime=daytime_requests(req_titles, req_descriptions),
         req_governors=asks_for_governors(req_titles),
         req_driver_training=asks_for_driver_training(req_titles),
+        req_residential=asks_for_residential(req_titles),
         req_day=title_day_masks(req_titles),
         off_parents=parents_only(off_titles),
         off_speakers=speaker_offers(off_titles),
-        off_thing=off_thing,
+        off_thing=offered_things(off_titles),
     )
 
 

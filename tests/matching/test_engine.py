@@ -875,3 +875,45 @@ def test_a_lifeguard_wanted_is_not_met_by_swimming_places(
     monkeypatch.setattr(engine, "offers_a_lifeguard",
                         lambda t, d, g: np.ones(len(t), dtype=bool))
     assert [p["offer"] for p in match(data, semantic="off")["pairs"]] == ["places"]
+
+
+def test_a_residential_wanted_is_not_met_by_seats_on_a_day_trip(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set 61 paired "Join someone's residential?" with spare coach seats to a castle.
+    seats = post("seats", "b", "Spare seats on our coach to Lancaster Castle", "either",
+                 description="Y4 day trip in March; 14 seats free, share the cost.",
+                 tags=["trips"], capacity=2)
+    wanted = post("join", "a", "Join someone's residential?", "either",
+                  description="Only 9 in Y6 - too few to book a trip on our own.",
+                  tags=["trips"])
+    data = {"offers": [seats], "requests": [wanted]}
+    out = match(data, semantic="off")
+    assert out["pairs"] == [] and out["ranked"]["join"][0]["offer"] == "seats"
+    monkeypatch.setattr(engine, "offers_a_residential",
+                        lambda t, d, g: np.ones(len(t), dtype=bool))
+    assert [p["offer"] for p in match(data, semantic="off")["pairs"]] == ["seats"]
+
+
+def test_a_space_lent_does_not_meet_a_request_that_mentions_none(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Set 61 paired "Sketchbooks staff meeting" (no offer fits in person) with a hall for
+    # INSET days, and a venue asked for met it only once "free for training" read as given.
+    hall = post("hall", "b", "Hall and meeting room for INSET days in the holidays",
+                "in_person", capacity=2, tags=["space", "training"],
+                description="Hall (seats 80) plus a meeting room with projector, free for "
+                "training/INSET days in school holidays.")
+    meeting = post("art", "a", "Sketchbooks staff meeting - in person please", "in_person",
+                   description="Could someone come and do a staff meeting on sketchbooks in "
+                   "art?", tags=["art"])
+    venue = post("venue", "c", "Venue for a joint INSET day", "either",
+                 description="Three schools are doing a joint INSET day in February half term. "
+                 "Anyone have a space for about 60 staff?")
+    data = {"offers": [hall], "requests": [meeting, venue]}
+    out = match(data, semantic="off")
+    assert [(p["request"], p["offer"]) for p in out["pairs"]] == [("venue", "hall")]
+    assert [i["offer"] for i in out["ranked"]["art"]] == ["hall"]
+    monkeypatch.setattr(engine, "mentions_a_space",
+                        lambda t, d, g: np.ones(len(t), dtype=bool))
+    # Held back below its score as a topic shared.
+    assert match(data, semantic="off")["ranked"]["art"][0]["score"] > (
+        out["ranked"]["art"][0]["score"])

@@ -8,14 +8,18 @@ import pytest
 from matching.needs import (
     asks_for_driver_training,
     asks_for_governors,
+    asks_for_residential,
     asks_for_service,
     asks_to_be_shown,
     documents_only,
     for_parents,
     for_staff,
+    lends_a_space,
+    mentions_a_space,
     mentions_parents,
     offers_a_lifeguard,
     offers_a_person,
+    offers_a_residential,
     parents_only,
     person_requests,
     provides_service,
@@ -685,3 +689,30 @@ def test_practice_to_see_done_well_is_asked_to_be_shown() -> None:
     titles = ["Reception - seeing continuous provision done well",
               "Little Wandle - want to see it in action", "Continuous provision resources"]
     assert asks_to_be_shown(titles, [""] * 3).tolist() == [True, True, False]
+
+
+def test_a_residential_is_named_or_not_given() -> None:
+    assert asks_for_residential(["Join someone's residential?", "Y6 trip to the coast",
+                                 "Residentials - any spare places",
+                                 "Borrow a minibus for the residential"]).tolist() == [
+        True, False, True, False]
+    found = offers_a_residential(
+        ["Spare places on our Y6 residential", "Spare seats on our coach to Lancaster Castle",
+         "Two nights at Robinwood", "Share our coach"],
+        ["", "Day trip in May.", "", "To PGL in June."], [[], [], [], []])
+    assert found.tolist() == [True, False, True, True]
+
+
+def test_a_space_lent_and_a_request_that_mentions_one() -> None:
+    assert mentions_a_space(
+        ["Venue for a joint INSET day", "Sketchbooks staff meeting", "Sports day with others",
+         "Cleaning contract"],
+        ["", "Could someone come and do a staff meeting on sketchbooks?", "", ""],
+        [[], ["art"], [], []]).tolist() == [True, False, True, False]
+    assert lends_a_space(
+        ["Our hall for evening events", "Lettings - making the hall pay", "Visit our prayer hall",
+         "Hall and field"],
+        ["Available weekday evenings for concerts.", "How we let it out. Available to chat.",
+         "Classes from other schools welcome.", "How we run our festivals."],
+        [[], [], [], []]).tolist() == [True, False, False, False]
+
