@@ -370,6 +370,14 @@ def test_ambiguous_words_stay_out(shipped: Taxonomy, text: str, concept: str) ->
     # A Catholic school's inspection (CSI) is not a Church of England one (SIAMS).
     ("CSI due", "church-csi", "church-siams"),
     ("SIAMS mock", "church-siams", "church-csi"),
+    # Sets 52, 61 and 63: first aid courses are not the site's compliance, nor paediatric
+    # first aid a first aid at work course; running the SATs is not preparing for them.
+    ("PFA course", "business-first-aid-paediatric", "business-health-safety"),
+    ("First Aid at Work for site staff", "business-first-aid-work",
+     "business-first-aid-paediatric"),
+    ("Test administration & access arrangements", "assessment-ks2-admin",
+     "assessment-ks2"),
+    ("Sacramental prep", "church-sacraments", "church-worship"),
 ])
 def test_distinct_topics_have_their_own_concept(shipped: Taxonomy, text: str, concept: str,
                                                 not_concept: str) -> None:
