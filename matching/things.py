@@ -472,8 +472,9 @@ _COMES = re.compile(r"\b(?:can|could|will|happy to) (?:come|visit|lead|run|teach
 def offered_things(titles: Sequence[str]) -> np.ndarray:
     """Per offer, the kinds of thing its title names that it may lend, hire out or give
     (the kinds of lent_kinds and HIRED_KINDS; 0 where the title is training or advice about
-    them). Titles only: at national scale every offer is read, and the thing an offer gives
-    is in its title ("15 Chromebooks on loan", "Community room", "Spare furniture")."""
+    them, or someone who comes or a visit to see them). Titles only: at national scale every
+    offer is read, and the thing an offer gives is in its title ("15 Chromebooks on loan",
+    "Community room", "Spare furniture")."""
     blank = [""] * len(titles)
     named = thing_masks(titles, blank, [()] * len(titles)) & (_LENT | HIRED_KINDS)
     for i in np.flatnonzero(named).tolist():
@@ -484,8 +485,8 @@ def offered_things(titles: Sequence[str]) -> np.ndarray:
         # lend ("Staging and PA to lend" for "Room for SENCo cluster", set 58), a sensory or
         # cookery room to bring pupils to, or room for one more school in a choir (sets
         # 20-60).
-        if named[i] & _HALL and not _VENUE.search(titles[i]):
-            named[i] &= ~_HALL
+        if named[i] & SPACE and not _VENUE.search(titles[i]):
+            named[i] &= ~SPACE
         # Devices are computers: micro:bits or Bee-Bots do not meet "Devices for Y6", nor
         # iPads "micro:bits class set?" (sets 27, 42 and 57).
         if named[i] & _DEVICES and not _COMPUTERS.search(titles[i]):
@@ -518,7 +519,6 @@ def sought_things(titles: Sequence[str], wanted: np.ndarray) -> np.ndarray:
     return out
 
 
-_HALL = SPACE
 _DEVICES = _kinds("tablet")
 _VENUE = re.compile(
     r"\b(?:halls?|venues?|auditorium|theatre|studio|church"
