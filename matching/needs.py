@@ -881,15 +881,18 @@ _MENTIONS_SPACE = re.compile(
     r"|facilit\w*|premises|buildings?|seat(?:s|ing)?|lettings?|hire|book(?:ing)?"
     r"|sports days?|festivals?|tournaments?|events?|competitions?|performances?|concerts?"
     r"|shows?)\b", re.IGNORECASE)
+_SPACE_STEMS = ("hall", "room", "space", "venue", "pitch", "field", "site", "somewhere", "place",
+                "indoor", "host", "studio", "stage", "kitchen", "theatre", "auditorium",
+                "facilit", "premises", "building", "seat", "letting", "hire", "book",
+                "sports day", "festival", "tournament", "event", "competition", "performance",
+                "concert", "show")
 _NOT_LENT_SPACE = re.compile(r"\blettings?\b|\bvisits?\b", re.IGNORECASE)
 
 
 def mentions_a_space(titles: Sequence[str], descriptions: Sequence[str],
                      tags: Sequence[Sequence[str]]) -> np.ndarray:
     """Per request: its words mention a space, a place to hold something or an event."""
-    texts = _post_texts(titles, descriptions, tags)
-    return np.fromiter((_MENTIONS_SPACE.search(t) is not None for t in texts), dtype=bool,
-                       count=len(texts))
+    return says(_post_texts(titles, descriptions, tags), _MENTIONS_SPACE, _SPACE_STEMS)
 
 
 def lends_a_space(titles: Sequence[str], descriptions: Sequence[str],
